@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const FRAMEWORK: &str = "/usr/share/android-framework-res/framework-res.apk";
-const CORPUS: &str = "/work/shared/corpus/real";
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/real");
 const AAPT: &str = "/usr/bin/aapt";
 /// The project's own fixture APKs (sparse, shared-library, legacy builds).
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/apks");
