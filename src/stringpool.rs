@@ -170,10 +170,24 @@ fn decode_utf16(r: &mut Reader<'_>) -> Option<String> {
     let avail = r.remaining() / 2;
     let n = len.min(avail);
     let bytes = r.bytes(n * 2).ok()?;
-    let units = bytes
+    // Fast path: pure ASCII (most names and class names) needs no decoding.
+    if bytes
         .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]));
-    Some(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
+        .all(|c| matches!(c, [lo, 0] if *lo < 0x80))
+    {
+        return String::from_utf8(bytes.iter().step_by(2).copied().collect()).ok();
+    }
+    let units = bytes.chunks_exact(2).map(|c| {
+        u16::from_le_bytes([
+            c.first().copied().unwrap_or(0),
+            c.get(1).copied().unwrap_or(0),
+        ])
+    });
+    Some(
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+    )
 }
 
 #[cfg(test)]
