@@ -24,7 +24,12 @@
 //! ```
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 pub mod archive;
@@ -32,6 +37,7 @@ pub mod arsc;
 pub mod axml;
 pub mod inspect;
 pub mod manifest;
+pub mod platform;
 pub mod reader;
 pub mod resvalue;
 pub mod stringpool;

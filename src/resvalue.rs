@@ -229,10 +229,19 @@ mod tests {
         assert_eq!(raw(TYPE_DIMENSION, 0x1001).to_string(), "16.0dip");
         assert_eq!(raw(TYPE_DIMENSION, 0x0e02).to_string(), "14.0sp");
         assert_eq!(raw(TYPE_FRACTION, 0x4000_0030).to_string(), "50.0%");
-        assert_eq!(raw(TYPE_INT_COLOR_ARGB8, 0xff00ff00).to_string(), "#ff00ff00");
+        assert_eq!(
+            raw(TYPE_INT_COLOR_ARGB8, 0xff00ff00).to_string(),
+            "#ff00ff00"
+        );
         assert_eq!(raw(TYPE_INT_BOOLEAN, 0xffff_ffff), Value::Bool(true));
         assert_eq!(raw(TYPE_INT_DEC, 0xffff_ffff), Value::Int(-1));
         assert_eq!(raw(TYPE_REFERENCE, 0x7f04_0001).to_string(), "@0x7f040001");
-        assert_eq!(raw(TYPE_STRING, 9), Value::Unknown { data_type: 3, data: 9 });
+        assert_eq!(
+            raw(TYPE_STRING, 9),
+            Value::Unknown {
+                data_type: 3,
+                data: 9
+            }
+        );
     }
 }

@@ -432,7 +432,10 @@ fn ten_thousand_entries_parse() {
     let z = build(&specs, b"");
     let a = Archive::parse(&z, &Limits::default()).unwrap();
     assert_eq!(a.entries().len(), 10_000);
-    assert_eq!(a.entries()[9_999].name, "res/drawable-xxhdpi/icon_09999.png");
+    assert_eq!(
+        a.entries()[9_999].name,
+        "res/drawable-xxhdpi/icon_09999.png"
+    );
 }
 
 #[test]
