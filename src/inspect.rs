@@ -184,11 +184,19 @@ fn read_resources(
             );
             Some(table)
         }
+        // A table that declares no packages and has none is what Android's
+        // LoadedArsc loads as an empty table (aapt: "Package Groups (0)"):
+        // nothing to resolve, but nothing wrong either.
+        Err(arsc::ArscError::NoPackages { declared: 0 }) => None,
         Err(e) => {
-            anomalies.push(Anomaly::new(
-                "arsc_undecodable",
-                format!("{RESOURCES_ENTRY}: {e}"),
-            ));
+            // The error text already names resources.arsc.
+            let detail = e.to_string();
+            let detail = if detail.starts_with(RESOURCES_ENTRY) {
+                detail
+            } else {
+                format!("{RESOURCES_ENTRY}: {detail}")
+            };
+            anomalies.push(Anomaly::new("arsc_undecodable", detail));
             None
         }
     }
@@ -197,6 +205,10 @@ fn read_resources(
 /// The manifest as readable XML, references printed as resource names.
 fn manifest_xml(doc: &XmlDocument, table: Option<&ResourceTable>) -> String {
     axml::to_xml_with(doc, &|at| {
+        if at.name == "protectionLevel" && at.is_android_ns() {
+            let level = at.value.as_int().and_then(|v| u32::try_from(v).ok())?;
+            return Some(crate::platform::protection_level_name(level));
+        }
         let id = at.value.as_reference()?;
         let name = table?.name(id)?;
         Some(name.to_string())

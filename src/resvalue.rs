@@ -204,7 +204,7 @@ impl std::fmt::Display for Value {
                 write!(f, "{value:?}{unit}")
             }
             Value::Int(i) => write!(f, "{i}"),
-            Value::Hex(h) => write!(f, "0x{h:08x}"),
+            Value::Hex(h) => write!(f, "0x{h:x}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Color(c) => write!(f, "#{c:08x}"),
             Value::Unknown { data_type, data } => write!(f, "(type 0x{data_type:x})0x{data:x}"),

@@ -169,7 +169,7 @@ impl EntryError {
     pub fn to_anomaly(&self, entry_name: &str) -> Anomaly {
         Anomaly {
             code: self.code(),
-            detail: format!("{entry_name:?}: {self}"),
+            detail: format!("{entry_name}: {self}"),
             offset: self.offset(),
         }
     }

@@ -143,7 +143,7 @@ fn typed_values_of_every_kind() {
     assert_eq!(v("dim"), "16.0dip");
     assert_eq!(v("frac"), "50.0%");
     assert_eq!(v("color"), "#ff00ff00");
-    assert_eq!(v("hex"), "0x00000030");
+    assert_eq!(v("hex"), "0x30");
     assert_eq!(v("attr"), "?0x01010000");
     assert_eq!(v("null"), "");
     assert_eq!(v("empty"), "@empty");

@@ -43,7 +43,8 @@ pub struct Manifest {
     /// `package` attribute of `<manifest>`.
     pub package: String,
     /// `versionCode` plus `versionCodeMajor` in the high 32 bits, as
-    /// `PackageInfo.getLongVersionCode()` reports it.
+    /// `PackageInfo.getLongVersionCode()` reports it (0 when neither is
+    /// declared, as on a device; [`build`] always fills it in).
     pub version_code: Option<i64>,
     /// `versionName`.
     pub version_name: Option<String>,
@@ -382,7 +383,8 @@ impl Builder<'_> {
         let a = &self.attrs;
         self.m.package = root
             .plain_attr("package")
-            .and_then(|at| a.string(at))
+            // Android reads `package` by name through XmlPullParser, i.e. the raw string.
+            .map(|at| at.parser_value())
             .unwrap_or_default();
         if self.m.package.is_empty() {
             note(
@@ -391,9 +393,12 @@ impl Builder<'_> {
                 "<manifest> has no package attribute; Android refuses to install it".into(),
             );
         }
-        let code = a.int(root, "versionCode");
+        // `TypedArray.getInteger(versionCode, 0)` and `versionCodeMajor`
+        // (default 0), combined like `PackageInfo.composeLongVersionCode`:
+        // an app that declares neither has version code 0.
+        let code = a.int(root, "versionCode").unwrap_or(0);
         let major = a.int(root, "versionCodeMajor").unwrap_or(0);
-        self.m.version_code = code.map(|c| ((major & 0xffff_ffff) << 32) | (c & 0xffff_ffff));
+        self.m.version_code = Some(((major & 0xffff_ffff) << 32) | (code & 0xffff_ffff));
         self.m.version_name = a.str(root, "versionName");
         let d = &mut self.m.sdk_declared;
         d.compile_sdk = a.str(root, "compileSdkVersion");
@@ -415,8 +420,12 @@ impl Builder<'_> {
         for el in root.elements() {
             match el.name.as_str() {
                 "uses-sdk" => self.uses_sdk(el),
-                "uses-permission" | "uses-permission-sdk-m" => self.uses_permission(el, false),
-                "uses-permission-sdk-23" => self.uses_permission(el, true),
+                "uses-permission" => self.uses_permission(el, false),
+                // `-sdk-m` is the older spelling of `-sdk-23` (M = API 23);
+                // PackageParser and aapt treat the two alike.
+                "uses-permission-sdk-23" | "uses-permission-sdk-m" => {
+                    self.uses_permission(el, true)
+                }
                 "permission" => self.declared_permission(el),
                 "uses-feature" => self.uses_feature(el),
                 "queries" => self.queries(el),
@@ -449,15 +458,11 @@ impl Builder<'_> {
 
     fn uses_sdk(&mut self, el: &Element) {
         let a = &self.attrs;
-        let d = &mut self.m.sdk_declared;
-        // Android reads the first <uses-sdk> values; later ones overwrite
-        // individual attributes only if present. Keep the first seen.
-        d.min_sdk = d.min_sdk.take().or_else(|| a.str(el, "minSdkVersion"));
-        d.target_sdk = d
-            .target_sdk
-            .take()
-            .or_else(|| a.str(el, "targetSdkVersion"));
-        d.max_sdk = d.max_sdk.take().or_else(|| a.str(el, "maxSdkVersion"));
+        // ParsingPackageUtils.parseUsesSdk sets min and target from each
+        // <uses-sdk> in turn, so the last element decides, wholesale.
+        self.m.sdk_declared.min_sdk = a.str(el, "minSdkVersion");
+        self.m.sdk_declared.target_sdk = a.str(el, "targetSdkVersion");
+        self.m.sdk_declared.max_sdk = a.str(el, "maxSdkVersion");
     }
 
     fn finish_sdk(&mut self) {
@@ -468,6 +473,44 @@ impl Builder<'_> {
         self.m.min_sdk = Some(min);
         self.m.target_sdk = Some(target);
         self.m.max_sdk = level(&d.max_sdk);
+        // ParsingPackageUtils: `usesCleartextTraffic` defaults to
+        // `targetSdkVersion < P`; needs the final targetSdk, so set here.
+        let app = &mut self.m.application;
+        app.uses_cleartext_traffic = app
+            .uses_cleartext_traffic_declared
+            .unwrap_or(target < API_P);
+        self.note_sdk_codenames();
+    }
+
+    /// A codename SDK (`"VanillaIceCream"`) is a pre-release platform:
+    /// `FrameworkParsingPackageUtils.computeMinSdkVersion` /
+    /// `computeTargetSdkVersion` fail with "Requires development platform X"
+    /// on any device not running that preview.
+    fn note_sdk_codenames(&mut self) {
+        let d = &self.m.sdk_declared;
+        let codenames: Vec<String> = [
+            ("minSdkVersion", &d.min_sdk),
+            ("targetSdkVersion", &d.target_sdk),
+        ]
+        .into_iter()
+        .filter_map(|(attr, v)| {
+            let v = v.as_deref()?;
+            (!v.trim().is_empty() && values::parse_int(v).is_none())
+                .then(|| format!("{attr} {v:?}"))
+        })
+        .collect();
+        if !codenames.is_empty() {
+            note(
+                &mut self.anomalies,
+                "manifest_sdk_codename",
+                format!(
+                    "<uses-sdk> declares a pre-release platform codename ({}); Android refuses \
+                     to install the app except on a device running that preview (\"Requires \
+                     development platform\")",
+                    codenames.join(", ")
+                ),
+            );
+        }
     }
 
     fn uses_permission(&mut self, el: &Element, sdk_23: bool) {
@@ -626,8 +669,12 @@ impl Builder<'_> {
                 .str(el, "authorities")
                 .map(|s| split_authorities(&s))
                 .unwrap_or_default();
-            c.read_permission = a.str(el, "readPermission");
-            c.write_permission = a.str(el, "writePermission");
+            // ParsedProviderUtils: read/write fall back to the provider's
+            // permission, which itself falls back to the application's.
+            c.read_permission = a.str(el, "readPermission").or_else(|| c.permission.clone());
+            c.write_permission = a
+                .str(el, "writePermission")
+                .or_else(|| c.permission.clone());
             c.grant_uri_permissions = a.bool(el, "grantUriPermissions");
         }
         for child in el.elements() {
@@ -639,6 +686,12 @@ impl Builder<'_> {
                 "meta-data" => c.meta_data.extend(self.meta_data(child)),
                 _ => {}
             }
+        }
+        // Launcher entries in manifest order, activities and aliases mixed.
+        if matches!(kind, ComponentKind::Activity | ComponentKind::ActivityAlias)
+            && c.intent_filters.iter().any(IntentFilter::is_launcher)
+        {
+            self.m.launcher_activities.push(c.name.clone());
         }
         let list = match kind {
             ComponentKind::Activity => &mut self.m.activities,
@@ -679,7 +732,7 @@ impl Builder<'_> {
     }
 
     /// Applies the exported rules (needs the final targetSdk) and collects
-    /// launcher activities and permission protection levels.
+    /// permission protection levels.
     fn finish_components(&mut self) {
         let target = self.m.target_sdk.unwrap_or(1);
         let mut missing = Vec::new();
@@ -713,14 +766,6 @@ impl Builder<'_> {
                 ),
             );
         }
-        self.m.launcher_activities = self
-            .m
-            .activities
-            .iter()
-            .chain(&self.m.activity_aliases)
-            .filter(|c| c.intent_filters.iter().any(IntentFilter::is_launcher))
-            .map(|c| c.name.clone())
-            .collect();
         let declared: BTreeMap<&str, &str> = self
             .m
             .declared_permissions
@@ -765,5 +810,80 @@ mod tests {
     #[test]
     fn splits_authorities() {
         assert_eq!(split_authorities("a; b;;"), vec!["a", "b"]);
+    }
+
+    /// A manifest with these childless children of `<manifest>`.
+    fn manifest_with(children: &[(&str, Vec<crate::axml::build::A>)]) -> (Manifest, Vec<Anomaly>) {
+        use crate::axml::build::{Doc, A};
+        use crate::axml::ANDROID_NS;
+        let mut d = Doc::new(&[
+            ("name", 0x0101_0003),
+            ("minSdkVersion", 0x0101_020c),
+            ("targetSdkVersion", 0x0101_0270),
+        ]);
+        d.start_ns("android", ANDROID_NS);
+        d.start(None, "manifest", &[A::string(None, "package", "a.b")]);
+        for (name, attrs) in children {
+            d.start(None, name, attrs);
+            d.end(None, name);
+        }
+        d.end(None, "manifest");
+        d.end_ns("android", ANDROID_NS);
+        let limits = Limits::default();
+        let doc = crate::axml::parse(&d.build(), &limits).unwrap();
+        build(&doc, None, &limits)
+    }
+
+    #[test]
+    fn uses_permission_sdk_m_is_sdk_23() {
+        use crate::axml::build::A;
+        use crate::axml::ANDROID_NS;
+        let name = |n: &str| vec![A::string(Some(ANDROID_NS), "name", n)];
+        let (m, _) = manifest_with(&[
+            ("uses-permission", name("android.permission.INTERNET")),
+            ("uses-permission-sdk-m", name("android.permission.CAMERA")),
+            (
+                "uses-permission-sdk-23",
+                name("android.permission.READ_CONTACTS"),
+            ),
+        ]);
+        let flags: Vec<(&str, bool)> = m
+            .permissions
+            .iter()
+            .map(|p| (p.name.as_str(), p.sdk_23))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                ("android.permission.INTERNET", false),
+                ("android.permission.CAMERA", true),
+                ("android.permission.READ_CONTACTS", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn codename_sdk_is_an_anomaly() {
+        use crate::axml::build::A;
+        use crate::axml::ANDROID_NS;
+        let codes = |attrs: Vec<A>| {
+            let (m, anomalies) = manifest_with(&[("uses-sdk", attrs)]);
+            let codes: Vec<&str> = anomalies.iter().map(|a| a.code).collect();
+            (
+                m.min_sdk,
+                m.target_sdk,
+                codes.contains(&"manifest_sdk_codename"),
+            )
+        };
+        let codename = vec![
+            A::string(Some(ANDROID_NS), "minSdkVersion", "VanillaIceCream"),
+            A::string(Some(ANDROID_NS), "targetSdkVersion", "VanillaIceCream"),
+        ];
+        assert_eq!(codes(codename), (Some(10_000), Some(10_000), true));
+        let release = vec![
+            A::typed(Some(ANDROID_NS), "minSdkVersion", 0x10, 21),
+            A::typed(Some(ANDROID_NS), "targetSdkVersion", 0x10, 34),
+        ];
+        assert_eq!(codes(release), (Some(21), Some(34), false));
     }
 }

@@ -2,6 +2,7 @@
 //! resources (Debian's `framework-res.apk`, Android 10 / API 29) plus later
 //! API levels from the platform documentation.
 
+#[rustfmt::skip]
 mod attrs;
 pub mod generate;
 
@@ -29,6 +30,7 @@ mod tests {
     }
 }
 
+#[rustfmt::skip]
 mod permissions;
 
 pub use permissions::PLATFORM_PERMISSIONS;
