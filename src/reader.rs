@@ -343,6 +343,27 @@ pub struct Limits {
     pub max_xml_nodes: usize,
     /// Deepest element nesting kept in one binary XML document.
     pub max_xml_depth: usize,
+    /// Largest native library (`.so` entry) read and parsed as ELF, in
+    /// bytes; bigger ones are listed with their declared size but not read.
+    pub max_native_lib_size: u64,
+    /// Most DEX files read from one version-041 container (the rest are
+    /// skipped with an anomaly).
+    pub max_dex_files: usize,
+    /// Most `class_def_item`s read from one DEX file. Valid files have at
+    /// most 65,536 (type ids are 16-bit).
+    pub max_dex_classes: usize,
+    /// Most methods (direct + virtual, from `class_data_item`s) kept for one
+    /// DEX file. Valid files have at most 65,536 method ids.
+    pub max_dex_methods: usize,
+    /// Most bytecode code units (16-bit) walked in one DEX file, summed over
+    /// its methods (guards against many methods sharing one huge code item).
+    pub max_dex_code_units: u64,
+    /// Longest string, in MUTF-8 bytes, decoded by `DexFile::string`; longer
+    /// ones are cut.
+    pub max_dex_string_len: usize,
+    /// Total bytes of names (class descriptors, method names, source files)
+    /// decoded into one DEX file's class list.
+    pub max_dex_name_bytes: usize,
 }
 
 impl Default for Limits {
@@ -359,6 +380,13 @@ impl Default for Limits {
             max_reference_depth: 32,
             max_xml_nodes: 1_000_000,
             max_xml_depth: 512,
+            max_native_lib_size: 256 << 20,
+            max_dex_files: 64,
+            max_dex_classes: 1 << 18,
+            max_dex_methods: 1 << 21,
+            max_dex_code_units: 1 << 28,
+            max_dex_string_len: 1 << 20,
+            max_dex_name_bytes: 256 << 20,
         }
     }
 }
