@@ -7,7 +7,15 @@
 //! touches raw bytes. Every detection carries its [`Evidence`], so a report
 //! can say *why* fingertip believes an app embeds Umeng or scans QR codes.
 
+pub mod capabilities;
+pub mod code_split;
+pub mod endpoints;
+pub mod external;
+pub mod frameworks;
+pub mod obfuscation;
+pub mod packers;
 pub mod sdk_table;
+pub mod sdks;
 
 use crate::dex::DexFile;
 use crate::manifest::Manifest;
@@ -65,4 +73,15 @@ impl Evidence {
             value: value.into(),
         }
     }
+}
+
+/// Something detected in an app (a packer, a framework, ...), with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detection {
+    /// Stable snake_case id.
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// What matched.
+    pub evidence: Vec<Evidence>,
 }
