@@ -1,13 +1,21 @@
-//! Throughput benchmark: `fingertip inspect` (in one process, through the
-//! library) against `aapt dump badging` (one process per APK, the way it is
-//! used) over every file in `../shared/corpus/real/`, and fingertip alone
-//! over the govgen collections. Prints APKs/s; asserts nothing.
+//! Throughput benchmark over every APK in `../shared/corpus/real/` (and the
+//! govgen collections when present). Prints figures; asserts nothing.
 //!
-//! Run: `cargo bench --bench inspect_corpus`. Target: fingertip at least 5x
-//! aapt's throughput on the same files.
+//! 1. `inspect --scope manifest` (manifest, resources, signing: what
+//!    `aapt dump badging` covers) in one process, against `aapt dump
+//!    badging` run on each file. Target: at least 5x aapt.
+//! 2. Full `inspect` (adds DEX, native libraries, facts) in APKs/s, and the
+//!    DEX decoder alone in MB/s of DEX.
+//! 3. Full `inspect` against androguard's `AnalyzeAPK` on the same sample
+//!    of files, one process each, same run (`FINGERTIP_BENCH_ANDROGUARD=N`
+//!    sets the sample size, default 40; 0 skips). Target: at least 50x.
+//!
+//! Run: `cargo bench --bench inspect_corpus`.
 
-use fingertip::inspect::inspect_path;
+use fingertip::archive::Archive;
+use fingertip::inspect::{inspect_path_with, Options, Scope};
 use fingertip::reader::Limits;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -27,20 +35,55 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn bench_fingertip(files: &[PathBuf], rounds: usize) -> (f64, usize) {
+/// APKs/s of `inspect` at `scope`, best of `rounds`, and how many succeeded.
+fn bench_inspect(files: &[PathBuf], scope: Scope, rounds: usize) -> (f64, usize) {
     let limits = Limits::default();
+    let options = Options {
+        scope,
+        ..Options::default()
+    };
+    let mut best = f64::MAX;
     let mut ok = 0;
-    let start = Instant::now();
     for _ in 0..rounds {
         ok = 0;
+        let start = Instant::now();
         for f in files {
-            if inspect_path(f, &limits).is_ok() {
+            if inspect_path_with(f, &limits, &options).is_ok() {
                 ok += 1;
             }
         }
+        best = best.min(start.elapsed().as_secs_f64());
     }
-    let secs = start.elapsed().as_secs_f64() / rounds as f64;
-    (files.len() as f64 / secs, ok)
+    (files.len() as f64 / best, ok)
+}
+
+/// MB/s of DEX decoding alone (entries inflated beforehand), best of 3.
+fn bench_dex(files: &[PathBuf]) -> (f64, f64) {
+    let limits = Limits::default();
+    let mut dexes = Vec::new();
+    for f in files {
+        let Ok(data) = std::fs::read(f) else { continue };
+        let Ok(archive) = Archive::parse(&data, &limits) else {
+            continue;
+        };
+        for e in archive.entries() {
+            if e.name.starts_with("classes") && e.name.ends_with(".dex") {
+                if let Ok(bytes) = archive.read(e) {
+                    dexes.push(bytes);
+                }
+            }
+        }
+    }
+    let mb = dexes.iter().map(Vec::len).sum::<usize>() as f64 / 1e6;
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        for d in &dexes {
+            let _ = fingertip::dex::parse(d, &limits);
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    (mb, mb / best)
 }
 
 fn bench_aapt(files: &[PathBuf]) -> Option<(f64, usize)> {
@@ -58,8 +101,31 @@ fn bench_aapt(files: &[PathBuf]) -> Option<(f64, usize)> {
             ok += 1;
         }
     }
-    let secs = start.elapsed().as_secs_f64();
-    Some((files.len() as f64 / secs, ok))
+    Some((files.len() as f64 / start.elapsed().as_secs_f64(), ok))
+}
+
+/// Seconds androguard's AnalyzeAPK needs for `files` in one process.
+fn bench_androguard(files: &[PathBuf]) -> Option<(f64, usize)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/androguard_analyze.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    {
+        let mut stdin = child.stdin.take()?;
+        for f in files {
+            writeln!(stdin, "{}", f.display()).ok()?;
+        }
+    }
+    let out = child.wait_with_output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let secs: f64 = parts.next()?.parse().ok()?;
+    let ok: usize = parts.next()?.parse().ok()?;
+    Some((secs, ok))
 }
 
 fn main() {
@@ -70,25 +136,56 @@ fn main() {
         println!("inspect_corpus: ../shared/corpus/real not found; nothing to measure");
         return;
     }
-    let (ft, ft_ok) = bench_fingertip(&real, 3);
-    println!(
-        "corpus/real: {} APKs; fingertip inspect {ft:.1} APKs/s ({ft_ok} inspected, rest clear errors)",
-        real.len()
-    );
+    let n = real.len();
+    let (manifest_rate, manifest_ok) = bench_inspect(&real, Scope::Manifest, 3);
+    println!("corpus/real: {n} APKs; inspect --scope manifest {manifest_rate:.1} APKs/s ({manifest_ok} inspected, rest clear errors)");
     match bench_aapt(&real) {
         Some((aapt, aapt_ok)) => println!(
-            "corpus/real: aapt dump badging {aapt:.1} APKs/s ({aapt_ok} succeeded); fingertip/aapt = {:.1}x (target >= 5x)",
-            ft / aapt
+            "corpus/real: aapt dump badging {aapt:.1} APKs/s ({aapt_ok} succeeded); manifest inspect / aapt = {:.1}x (target >= 5x)",
+            manifest_rate / aapt
         ),
         None => println!("corpus/real: aapt not installed; install Debian's aapt to compare"),
+    }
+    let (full_rate, full_ok) = bench_inspect(&real, Scope::Full, 3);
+    println!("corpus/real: full inspect {full_rate:.1} APKs/s ({full_ok} inspected)");
+    let (mb, dex_rate) = bench_dex(&real);
+    println!("corpus/real: DEX decoding {dex_rate:.0} MB/s over {mb:.1} MB of classes*.dex (parse + bytecode walk + checksum + SHA-1)");
+
+    let sample_size: usize = std::env::var("FINGERTIP_BENCH_ANDROGUARD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    if sample_size > 0 {
+        let step = (n / sample_size.min(n)).max(1);
+        let sample: Vec<PathBuf> = real
+            .iter()
+            .step_by(step)
+            .take(sample_size)
+            .cloned()
+            .collect();
+        let (ft_rate, _) = bench_inspect(&sample, Scope::Full, 3);
+        match bench_androguard(&sample) {
+            Some((secs, ok)) => {
+                let ag_rate = sample.len() as f64 / secs;
+                println!(
+                    "sample of {}: androguard AnalyzeAPK {ag_rate:.2} APKs/s ({ok} ok, {:.2} s/APK); full inspect {ft_rate:.1} APKs/s; fingertip/androguard = {:.0}x (target >= 50x)",
+                    sample.len(),
+                    secs / sample.len() as f64,
+                    ft_rate / ag_rate
+                );
+            }
+            None => {
+                println!("androguard not installed (pip install androguard); comparison skipped")
+            }
+        }
     }
     for set in ["govgen/public", "govgen/public-hard"] {
         let mut files = Vec::new();
         files_under(&shared.join(set), &mut files);
         if !files.is_empty() {
-            let (rate, ok) = bench_fingertip(&files, 3);
+            let (rate, ok) = bench_inspect(&files, Scope::Full, 3);
             println!(
-                "{set}: {} APKs; fingertip inspect {rate:.1} APKs/s ({ok} inspected)",
+                "{set}: {} APKs; full inspect {rate:.1} APKs/s ({ok} inspected)",
                 files.len()
             );
         }

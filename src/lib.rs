@@ -35,9 +35,13 @@
 pub mod archive;
 pub mod arsc;
 pub mod axml;
+pub mod dex;
+pub mod facts;
 pub mod inspect;
 pub mod manifest;
+pub mod native;
 pub mod platform;
 pub mod reader;
 pub mod resvalue;
+pub mod signing;
 pub mod stringpool;

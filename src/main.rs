@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 2 the file could not be analysed (or bad usage).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use fingertip::facts::external::ExternalSignatures;
 use fingertip::inspect::{self, InspectReport};
 use fingertip::reader::Limits;
 use std::io::Write;
@@ -29,8 +30,24 @@ struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// How much to analyse: `manifest` (manifest, resources, signing: quick
+    /// triage) or `full` (also code, SDKs, native libraries).
+    #[arg(long, value_enum, default_value_t = ScopeArg::Full)]
+    scope: ScopeArg,
+    /// Extra SDK signatures: an Exodus Privacy tracker list or LibChecker
+    /// rules file (JSON; the format is detected). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    signatures: Vec<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScopeArg {
+    /// Manifest, resources and signing only.
+    Manifest,
+    /// Everything.
+    Full,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,7 +123,23 @@ fn main() -> ExitCode {
 
 fn run_inspect(args: &InspectArgs) -> ExitCode {
     let limits = args.limits.to_limits();
-    match inspect::inspect_path(&args.apk, &limits) {
+    let mut options = inspect::Options {
+        scope: match args.scope {
+            ScopeArg::Manifest => inspect::Scope::Manifest,
+            ScopeArg::Full => inspect::Scope::Full,
+        },
+        signatures: Vec::new(),
+    };
+    for path in &args.signatures {
+        match ExternalSignatures::load(path) {
+            Ok(sig) => options.signatures.push(sig),
+            Err(e) => {
+                eprintln!("fingertip: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match inspect::inspect_path_with(&args.apk, &limits, &options) {
         Ok(report) => print_report(&report, args.format),
         Err(e) => {
             eprintln!("fingertip: {e}");

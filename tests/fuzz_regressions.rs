@@ -68,6 +68,25 @@ fn arsc_regressions() {
 }
 
 #[test]
+fn dex_regressions() {
+    for path in inputs("dex") {
+        let data = std::fs::read(&path).unwrap();
+        if let Ok(dexes) = fingertip::dex::parse(&data, &Limits::default()) {
+            for d in &dexes {
+                for class in d.classes() {
+                    for &i in &class.invokes {
+                        let _ = d.method_ref(i);
+                    }
+                    for &i in &class.strings {
+                        let _ = d.string(i);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn inspect_regressions() {
     for path in inputs("inspect") {
         let data = std::fs::read(&path).unwrap();
@@ -75,6 +94,17 @@ fn inspect_regressions() {
             fingertip::inspect::inspect_bytes("regression.apk", &data, &small_limits())
         {
             let _ = fingertip::inspect::render_text(&report);
+        }
+    }
+}
+
+#[test]
+fn signing_regressions() {
+    for path in inputs("signing") {
+        let data = std::fs::read(&path).unwrap();
+        if let Ok(archive) = Archive::parse(&data, &small_limits()) {
+            let report = fingertip::signing::analyse(&archive, &small_limits());
+            let _ = serde_json::to_string(&report).unwrap();
         }
     }
 }

@@ -2563,6 +2563,20 @@ fn every_report_key_is_covered() {
         "receivers",
         "providers",
         "launcher_activities",
+        // The code keys are compared with apksigner, dexdump and readelf
+        // goldens, and the facts checked, in tests/inspect_code.rs.
+        "signers",
+        "signing",
+        "dex",
+        "abis",
+        "native_libs",
+        "code_split",
+        "sdks",
+        "frameworks",
+        "capabilities",
+        "endpoints",
+        "obfuscation",
+        "packers",
         "anomalies",
     ];
     const APPLICATION: &[&str] = &[
