@@ -65,6 +65,7 @@
 //! bytes is ignored. Symbols are counted without allocating.
 
 use crate::archive::Archive;
+use crate::reader::to_hex as hex;
 use crate::reader::{Anomaly, Limits, Reader};
 use goblin::container::{Container, Ctx, Endian};
 use goblin::elf::dynamic::{
@@ -77,7 +78,6 @@ use goblin::elf::sym::{Sym, Symtab, STB_GLOBAL, STB_WEAK};
 use goblin::elf::Elf;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The NDK ABI directory names, newest first.
@@ -362,14 +362,6 @@ fn too_large(path: &str, size: u64, limit: u64) -> Anomaly {
         "native_lib_too_large",
         format!("{path}: {size} bytes exceeds the native library limit of {limit} bytes; not read"),
     )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 /// ELF facts gathered so far; parsing fills them in order, so a failure

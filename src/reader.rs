@@ -269,6 +269,18 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Lowercase hex of `bytes` (digests, build ids): the one formatter every
+/// module uses, so identities print alike everywhere.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len().saturating_mul(2));
+    for &b in bytes {
+        for nibble in [b >> 4, b & 0xf] {
+            s.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    s
+}
+
 /// Something odd about a file that was tolerated rather than fatal.
 ///
 /// `code` is a stable snake_case identifier scripts can match on; `detail`
@@ -423,6 +435,12 @@ mod tests {
         let mut s = r.sub(8, 4).unwrap();
         s.skip(4).unwrap();
         assert_eq!(s.u8().unwrap_err().offset, 12);
+    }
+
+    #[test]
+    fn hex_is_lowercase_and_padded() {
+        assert_eq!(to_hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(to_hex(&[]), "");
     }
 
     #[test]

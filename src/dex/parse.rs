@@ -5,6 +5,7 @@ use super::code::{self, Bounds, Facts};
 use super::header::{self, Header, SizeOff, HEADER_SIZE, HEADER_SIZE_V41};
 use super::NO_INDEX;
 use super::{mutf8, Agg, ClassDef, DexCounts, DexError, DexFile, Ids, MethodDef, Section, View};
+use crate::reader::to_hex as hex;
 use crate::reader::{Anomaly, Limits, Reader};
 use sha1::{Digest, Sha1};
 use std::collections::{HashMap, HashSet};
@@ -320,10 +321,6 @@ fn build(
         counts,
         anomalies,
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Byte size of one item of map type `ty`: `Some(Some(n))` fixed size,

@@ -25,6 +25,7 @@ use crate::facts::sdks::{self, SdkHit};
 use crate::facts::{frameworks, AppInput, Detection, DexInput, TextAsset};
 use crate::manifest::{self, Component, Manifest};
 use crate::native::{NativeLib, NativeReport};
+use crate::reader::to_hex as hex;
 use crate::reader::{Anomaly, Limits};
 use crate::signing::{Signer, SigningBlockEntry};
 use serde::Serialize;
@@ -80,6 +81,9 @@ pub struct InspectReport {
     pub obfuscation: Obfuscation,
     /// Packers and protectors, and whether the code is packed.
     pub packers: Packing,
+    /// Screens: activities linked to layouts, widgets, roles (full scope
+    /// only; empty with `--scope manifest`).
+    pub screens: Vec<crate::screens::Screen>,
     /// Everything odd that was tolerated, from every layer.
     pub anomalies: Vec<Anomaly>,
     /// The decoded manifest document (for `--format xml`); not serialized.
@@ -331,6 +335,16 @@ fn analyse(
         Scope::Manifest => Facts::default(),
         Scope::Full => Facts::of(&input, options),
     };
+    let screens = match options.scope {
+        Scope::Manifest => Vec::new(),
+        Scope::Full => crate::screens::extract(&crate::screens::ScreenInput {
+            archive: &archive,
+            table: table.as_ref(),
+            app: &input,
+            code_split: &facts.code_split,
+            limits,
+        }),
+    };
 
     anomalies.extend(archive.read_anomalies());
     Ok(InspectReport {
@@ -358,6 +372,7 @@ fn analyse(
         endpoints: facts.endpoints,
         obfuscation: facts.obfuscation,
         packers: facts.packers,
+        screens,
         anomalies,
         manifest_xml: Some(xml),
     })
@@ -484,13 +499,6 @@ fn one_line(s: &str, max: usize) -> String {
         out.push('…');
     }
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// The JSON printed for a file that could not be analysed.

@@ -7,6 +7,7 @@
 //! still has an identity: its hashes are reported, the other fields are empty
 //! and the caller records an anomaly.
 
+use crate::reader::to_hex as hex;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
@@ -58,15 +59,6 @@ pub(crate) enum CertProblem {
 }
 
 /// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len().saturating_mul(2));
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 /// SHA-256 of `bytes`, lowercase hex.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
