@@ -361,6 +361,10 @@ pub struct Limits {
     /// Most DEX files read from one version-041 container (the rest are
     /// skipped with an anomaly).
     pub max_dex_files: usize,
+    /// Most DEX files read from one app, top-level multidex and nested
+    /// ones together. Android sets no limit on `classesN.dex`; this is a
+    /// safety cap far above real apps, with an anomaly when reached.
+    pub max_app_dex_files: usize,
     /// Most `class_def_item`s read from one DEX file. Valid files have at
     /// most 65,536 (type ids are 16-bit).
     pub max_dex_classes: usize,
@@ -394,6 +398,7 @@ impl Default for Limits {
             max_xml_depth: 512,
             max_native_lib_size: 256 << 20,
             max_dex_files: 64,
+            max_app_dex_files: 1024,
             max_dex_classes: 1 << 18,
             max_dex_methods: 1 << 21,
             max_dex_code_units: 1 << 28,

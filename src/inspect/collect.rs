@@ -1,7 +1,7 @@
 //! Gathers the inputs of the facts stage from an archive: every DEX (the
 //! top-level `classes*.dex` in Android's load order, then DEX files hidden
 //! in other entries or inside nested JAR/APK/ZIP archives, bounded by
-//! `Limits::max_nesting` and `Limits::max_dex_files`) and small text assets
+//! `Limits::max_nesting` and `Limits::max_app_dex_files`) and small text assets
 //! (HTML, JS, JSON, config XML) for endpoint and framework detection.
 
 use crate::archive::{Archive, Entry};
@@ -131,14 +131,17 @@ fn read_dex(
     anomalies: &mut Vec<Anomaly>,
 ) {
     let path = format!("{prefix}{}", entry.name);
-    if out.len() >= limits.max_dex_files {
-        anomalies.push(Anomaly::new(
-            "dex_too_many_files",
-            format!(
-                "{path}: skipped, more than {} DEX files",
-                limits.max_dex_files
-            ),
-        ));
+    if out.len() >= limits.max_app_dex_files {
+        // One anomaly for the whole run of skipped files, not one each.
+        if !anomalies.iter().any(|a| a.code == "dex_too_many_files") {
+            anomalies.push(Anomaly::new(
+                "dex_too_many_files",
+                format!(
+                    "{path} and later DEX files skipped: more than {} DEX files",
+                    limits.max_app_dex_files
+                ),
+            ));
+        }
         return;
     }
     let bytes = match archive.read(entry) {
