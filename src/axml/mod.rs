@@ -364,9 +364,11 @@ impl Element {
     pub fn android_attr(&self, name: &str) -> Option<&Attribute> {
         let mut max_before = 0u32;
         let mut hidden = false;
+        // Compare ids, not strings: this runs for every attribute query.
+        let target = crate::platform::attr_id(name);
         for a in &self.attributes {
             let id = a.resource_id.unwrap_or(0);
-            if id != 0 && canonical_name(id) == Some(name) {
+            if id != 0 && target == Some(id) {
                 if id > max_before {
                     return Some(a);
                 }

@@ -19,8 +19,40 @@ pub fn attr_name(id: u32) -> Option<&'static str> {
         .map(|&(_, n)| n)
 }
 
+/// The resource id of a framework attribute by name (`name` →
+/// `0x01010003`): the reverse of [`attr_name`], so a lookup by name can
+/// compare ids instead of strings.
+pub fn attr_id(name: &str) -> Option<u32> {
+    static BY_NAME: std::sync::OnceLock<Vec<(&'static str, u32)>> = std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut v: Vec<(&'static str, u32)> =
+            ANDROID_ATTRS.iter().map(|&(id, n)| (n, id)).collect();
+        // Lowest id first for a name declared twice, matching attr_name's
+        // first-hit order.
+        v.sort_unstable();
+        v.dedup_by_key(|e| e.0);
+        v
+    });
+    by_name
+        .binary_search_by_key(&name, |&(n, _)| n)
+        .ok()
+        .and_then(|i| by_name.get(i))
+        .map(|&(_, id)| id)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn name_to_id_is_the_reverse() {
+        assert_eq!(super::attr_id("name"), Some(0x0101_0003));
+        assert_eq!(super::attr_id("exported"), Some(0x0101_0010));
+        assert_eq!(super::attr_id("no_such_attribute"), None);
+        for &(id, name) in super::ANDROID_ATTRS {
+            assert_eq!(super::attr_name(super::attr_id(name).unwrap()), Some(name));
+            let _ = id;
+        }
+    }
+
     #[test]
     fn well_known_ids() {
         assert_eq!(super::attr_name(0x0101_0003), Some("name"));
