@@ -43,5 +43,6 @@ pub mod native;
 pub mod platform;
 pub mod reader;
 pub mod resvalue;
+pub mod screens;
 pub mod signing;
 pub mod stringpool;

@@ -21,6 +21,27 @@ struct Cli {
 enum Command {
     /// Decode one APK: manifest, resources, components, permissions, anomalies.
     Inspect(InspectArgs),
+    /// List the screens of one APK: activities, their layouts, widgets, roles.
+    Screens(ScreensArgs),
+}
+
+#[derive(Args)]
+struct ScreensArgs {
+    /// The APK to read.
+    apk: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScreensFormat::Text)]
+    format: ScreensFormat,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScreensFormat {
+    /// A readable listing.
+    Text,
+    /// A JSON array of screen objects.
+    Json,
 }
 
 #[derive(Args)]
@@ -118,6 +139,34 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => run_inspect(&args),
+        Command::Screens(args) => run_screens(&args),
+    }
+}
+
+fn run_screens(args: &ScreensArgs) -> ExitCode {
+    let limits = args.limits.to_limits();
+    let report = match inspect::inspect_path_with(&args.apk, &limits, &inspect::Options::default())
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fingertip: {e}");
+            if matches!(args.format, ScreensFormat::Json) {
+                let _ = print_json(&e.to_report());
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let out = match args.format {
+        ScreensFormat::Text => write_stdout(&fingertip::screens::render_text(&report.screens)),
+        ScreensFormat::Json => print_json(&report.screens),
+    };
+    match out {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fingertip: cannot write output: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -2577,6 +2577,8 @@ fn every_report_key_is_covered() {
         "endpoints",
         "obfuscation",
         "packers",
+        // Compared with fixtures/apps/screens/EXPECTED.md in tests/screens_fixtures.rs.
+        "screens",
         "anomalies",
     ];
     const APPLICATION: &[&str] = &[

@@ -1,0 +1,676 @@
+//! Compiled layout, menu and navigation files decoded into widget trees.
+//!
+//! Files are found through `resources.arsc` (every `layout`, `menu` and
+//! `navigation` entry's file path in its default configuration), never by
+//! path, so obfuscated file names (`res/a.xml`) decode like any other.
+//! Each element becomes a [`Widget`]: its kind and where the class comes
+//! from ([`Origin`]), a functional [`category`](Widget::category), the id
+//! name (`@id/foo`), text and hint resolved through the table in every
+//! locale, `inputType` and `onClick`. `<include>`, `<fragment>`,
+//! `<ViewStub>` and navigation destinations are linked by layout name;
+//! [`Layouts::expand`] follows those links with a depth limit and a cycle
+//! check.
+
+use crate::archive::Archive;
+use crate::arsc::ResourceTable;
+use crate::axml::{self, Element};
+use crate::reader::Limits;
+use crate::resvalue::Value;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Deepest `<include>` chain followed by [`Layouts::expand`].
+pub const MAX_INCLUDE_DEPTH: usize = 8;
+/// Most widgets kept per decoded file (the rest are dropped).
+pub const MAX_WIDGETS_PER_FILE: usize = 4096;
+/// Deepest widget tree kept, decoded or expanded (deeper children are
+/// dropped), so recursive walks, `sketch` and serialization stay far from
+/// the stack limit even when includes nest deep trees.
+pub const MAX_TREE_DEPTH: usize = 128;
+/// Most widgets produced by one expansion.
+pub const MAX_EXPANDED_WIDGETS: usize = 20_000;
+/// Most expanded widgets kept over all screens of one app.
+pub const MAX_APP_WIDGETS: usize = 200_000;
+
+/// Where a widget's class comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// `android.widget`, `android.view`, `android.webkit` (bare tag names).
+    Framework,
+    /// AndroidX or the old support library.
+    Androidx,
+    /// Material Components (`com.google.android.material`).
+    Material,
+    /// A third-party library class.
+    Library,
+    /// The app's own (custom) view.
+    App,
+    /// A layout directive: `include`, `merge`, `ViewStub`, `fragment`,
+    /// `requestFocus`, `tag`, menu `item`/`group`, navigation nodes.
+    Directive,
+}
+
+/// One element of a layout, menu or navigation file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Widget {
+    /// The element name as written (`Button`,
+    /// `androidx.recyclerview.widget.RecyclerView`, `include`, ...); a
+    /// `<view class="...">` element gets its class.
+    pub kind: String,
+    /// Where the class comes from.
+    pub origin: Option<Origin>,
+    /// Functional category: `text_input`, `button`, `text`, `image`,
+    /// `list`, `web`, `map`, `camera`, `video`, `check`, `date`, `spinner`,
+    /// `progress`, `tabs`, `pager`, `toolbar`, `container`, `include`,
+    /// `fragment`, `menu_item`, `destination`, `other`.
+    pub category: &'static str,
+    /// `@id/name` (or `@0x7f...` when the table has no name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `android:text` (or a menu item's `title`), default locale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Every locale's text (`""` = default), when localized.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_locales: BTreeMap<String, String>,
+    /// `android:hint`, default locale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Every locale's hint, when localized.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub hint_locales: BTreeMap<String, String>,
+    /// `android:inputType` decoded (`text`, `phone`, `number`,
+    /// `password`, `email`, `date`, ... joined with `|`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_type: Option<String>,
+    /// `android:onClick` handler name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_click: Option<String>,
+    /// Layout linked by `<include layout>`, `<ViewStub android:layout>`,
+    /// `tools:layout`/`app:layout` of a fragment or destination.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// Class named by `<fragment android:name>` / `class`, or a
+    /// navigation destination's `android:name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Navigation graph of a `NavHostFragment` slot (`app:navGraph`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nav_graph: Option<String>,
+    /// Children in document order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Widget>,
+}
+
+/// One decoded resource file.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayoutFile {
+    /// Resource type: `layout`, `menu` or `navigation`.
+    pub res_type: &'static str,
+    /// Entry name (`activity_main`).
+    pub name: String,
+    /// Resource id.
+    pub id: u32,
+    /// File path inside the APK (default configuration).
+    pub path: String,
+    /// The root widget.
+    pub root: Widget,
+}
+
+/// Every layout, menu and navigation file of an app, by entry name.
+#[derive(Debug, Clone, Default)]
+pub struct Layouts {
+    /// `(res_type, name)` to file.
+    pub files: BTreeMap<(&'static str, String), LayoutFile>,
+}
+
+/// Resource types decoded.
+pub const RES_TYPES: &[&str] = &["layout", "menu", "navigation"];
+
+/// Decoding context: the table resolves ids and strings.
+pub struct Ctx<'a> {
+    /// The resource table, if any.
+    pub table: Option<&'a ResourceTable>,
+    /// Limits for reference chains and XML.
+    pub limits: &'a Limits,
+    /// True for a dotted class name that is library code.
+    pub is_library: &'a dyn Fn(&str) -> bool,
+}
+
+impl Layouts {
+    /// Decodes every `layout`, `menu` and `navigation` entry the table
+    /// lists (default-configuration file of each).
+    pub fn decode(archive: &Archive<'_>, ctx: &Ctx<'_>) -> Layouts {
+        let mut out = Layouts::default();
+        let Some(table) = ctx.table else {
+            return out;
+        };
+        for &res_type in RES_TYPES {
+            let mut ids: BTreeMap<u32, String> = BTreeMap::new();
+            for e in table.iter_type(res_type) {
+                if let Some(k) = e.key() {
+                    ids.entry(e.id).or_insert(k);
+                }
+            }
+            for (id, name) in ids {
+                let Some(path) = table.file_path(id) else {
+                    continue;
+                };
+                let Some(Ok(bytes)) = archive.read_name(&path) else {
+                    continue;
+                };
+                let Ok(doc) = axml::parse(&bytes, ctx.limits) else {
+                    continue;
+                };
+                let mut budget = MAX_WIDGETS_PER_FILE;
+                let root = widget(&doc.root, ctx, &mut budget, 0);
+                out.files.insert(
+                    (res_type, name.clone()),
+                    LayoutFile {
+                        res_type,
+                        name,
+                        id,
+                        path,
+                        root,
+                    },
+                );
+            }
+        }
+        out
+    }
+
+    /// The navigation graph named `name`.
+    pub fn navigation(&self, name: &str) -> Option<&LayoutFile> {
+        self.files.get(&("navigation", name.to_string()))
+    }
+
+    /// The layout named `name`.
+    pub fn layout(&self, name: &str) -> Option<&LayoutFile> {
+        self.files.get(&("layout", name.to_string()))
+    }
+
+    /// The root of layout `name` with every `<include>` (and fragment or
+    /// ViewStub layout) replaced by the included tree, up to
+    /// [`MAX_INCLUDE_DEPTH`] levels, never re-entering a layout already on
+    /// the path. A `<merge>` root's children join the including parent.
+    ///
+    /// At most [`MAX_EXPANDED_WIDGETS`] widgets, and at most `budget`
+    /// (shared by the caller across screens), which is reduced by what
+    /// was produced; `None` once the budget is spent.
+    pub fn expand(&self, name: &str, budget: &mut usize) -> Option<Widget> {
+        let file = self.layout(name)?;
+        if *budget == 0 {
+            return None;
+        }
+        let mut path = vec![name.to_string()];
+        let mut local = MAX_EXPANDED_WIDGETS.min(*budget);
+        let start = local;
+        let tree = self.expand_widget(&file.root, &mut path, &mut local, 0);
+        *budget = budget.saturating_sub(start - local);
+        Some(tree)
+    }
+
+    /// Every layout name reachable from `name` through includes.
+    pub fn included(&self, name: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut stack = vec![(name.to_string(), 0usize)];
+        while let Some((n, depth)) = stack.pop() {
+            let Some(file) = self.layout(&n) else {
+                continue;
+            };
+            if depth >= MAX_INCLUDE_DEPTH {
+                continue;
+            }
+            let mut walk = vec![&file.root];
+            while let Some(w) = walk.pop() {
+                if let Some(l) = &w.layout {
+                    if l != name && out.insert(l.clone()) {
+                        stack.push((l.clone(), depth + 1));
+                    }
+                }
+                walk.extend(w.children.iter());
+            }
+        }
+        out
+    }
+
+    fn expand_widget(
+        &self,
+        w: &Widget,
+        path: &mut Vec<String>,
+        budget: &mut usize,
+        depth: usize,
+    ) -> Widget {
+        *budget = budget.saturating_sub(1);
+        let mut out = Widget {
+            children: Vec::new(),
+            ..w.clone()
+        };
+        if depth >= MAX_TREE_DEPTH {
+            return out;
+        }
+        if let Some(target) = &w.layout {
+            if path.len() <= MAX_INCLUDE_DEPTH && !path.contains(target) && *budget > 0 {
+                if let Some(file) = self.layout(target) {
+                    path.push(target.clone());
+                    let inner = self.expand_widget(&file.root, path, budget, depth + 1);
+                    path.pop();
+                    if inner.kind == "merge" {
+                        out.children.extend(inner.children);
+                    } else {
+                        out.children.push(inner);
+                    }
+                }
+            }
+        }
+        for c in &w.children {
+            if *budget == 0 {
+                break;
+            }
+            out.children
+                .push(self.expand_widget(c, path, budget, depth + 1));
+        }
+        out
+    }
+}
+
+/// Builds the widget for `e` and its subtree (bounded by `budget` in
+/// size and [`MAX_TREE_DEPTH`] in depth).
+fn widget(e: &Element, ctx: &Ctx<'_>, budget: &mut usize, depth: usize) -> Widget {
+    *budget = budget.saturating_sub(1);
+    let mut kind = e.name.clone();
+    if kind == "view" {
+        if let Some(a) = e.plain_attr("class") {
+            kind = a.parser_value();
+        }
+    }
+    let class = match kind.as_str() {
+        "fragment" | "androidx.fragment.app.FragmentContainerView" => e
+            .android_attr("name")
+            .or_else(|| e.plain_attr("class"))
+            .map(|a| a.parser_value()),
+        "activity" | "dialog" => e.android_attr("name").map(|a| a.parser_value()),
+        _ if !e.name.contains('.') && is_nav_node(&e.name) => {
+            e.android_attr("name").map(|a| a.parser_value())
+        }
+        _ => None,
+    };
+    let layout = layout_link(e, ctx);
+    let (text, text_locales) = text_attr(e, &["text", "title"], ctx);
+    let (hint, hint_locales) = text_attr(e, &["hint"], ctx);
+    let mut w = Widget {
+        origin: Some(origin(&kind, ctx)),
+        category: category(&kind),
+        id: e.android_attr("id").and_then(|a| id_name(&a.value, ctx)),
+        text,
+        text_locales,
+        hint,
+        hint_locales,
+        input_type: e.android_attr("inputType").and_then(|a| match a.value {
+            Value::Int(v) => Some(input_type(v as u32)),
+            Value::Hex(v) => Some(input_type(v)),
+            _ => None,
+        }),
+        on_click: e.android_attr("onClick").map(|a| a.parser_value()),
+        layout,
+        class,
+        nav_graph: e
+            .attr(Some(axml::RES_AUTO_NS), "navGraph")
+            .and_then(|a| match &a.value {
+                Value::Reference(id) if *id != 0 => ctx.table.and_then(|t| t.name(*id)),
+                _ => None,
+            })
+            .filter(|n| n.type_name == "navigation")
+            .map(|n| n.entry),
+        kind,
+        children: Vec::new(),
+    };
+    for c in e.elements() {
+        if *budget == 0 || depth >= MAX_TREE_DEPTH {
+            break;
+        }
+        w.children.push(widget(c, ctx, budget, depth + 1));
+    }
+    w
+}
+
+fn is_nav_node(name: &str) -> bool {
+    matches!(name, "navigation" | "fragment" | "activity" | "dialog")
+}
+
+/// The layout an element links to: `<include layout>`, `<ViewStub
+/// android:layout>`, `app:layout`/`tools:layout` of a fragment.
+fn layout_link(e: &Element, ctx: &Ctx<'_>) -> Option<String> {
+    let attr = e
+        .plain_attr("layout")
+        .or_else(|| e.android_attr("layout"))
+        .or_else(|| e.attr(Some(axml::RES_AUTO_NS), "layout"))
+        .or_else(|| e.attr(Some(axml::TOOLS_NS), "layout"))?;
+    match &attr.value {
+        Value::Reference(id) if *id != 0 => {
+            let name = ctx.table.and_then(|t| t.name(*id))?;
+            (name.type_name == "layout").then_some(name.entry)
+        }
+        Value::String(s) => s.strip_prefix("@layout/").map(str::to_string),
+        _ => None,
+    }
+}
+
+/// `@id/name` for an id value.
+pub fn id_name(v: &Value, ctx: &Ctx<'_>) -> Option<String> {
+    match v {
+        Value::Reference(id) if *id != 0 => Some(
+            ctx.table
+                .and_then(|t| t.name(*id))
+                .map(|n| format!("@id/{}", n.entry))
+                .unwrap_or_else(|| format!("@{id:#010x}")),
+        ),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The first of `names` present as a string: default text and all locales.
+fn text_attr(
+    e: &Element,
+    names: &[&str],
+    ctx: &Ctx<'_>,
+) -> (Option<String>, BTreeMap<String, String>) {
+    for n in names {
+        let Some(a) = e.android_attr(n) else {
+            continue;
+        };
+        match &a.value {
+            Value::String(s) => return (Some(s.clone()), BTreeMap::new()),
+            Value::Reference(id) if *id != 0 => {
+                let Some(t) = ctx.table else {
+                    continue;
+                };
+                let all = t.string_by_locale(*id, ctx.limits);
+                let default = all
+                    .get("")
+                    .cloned()
+                    .or_else(|| all.values().next().cloned());
+                let locales = if all.len() > 1 { all } else { BTreeMap::new() };
+                return (default, locales);
+            }
+            _ => {}
+        }
+    }
+    (None, BTreeMap::new())
+}
+
+/// `android:inputType` flags as names (class, then variation).
+pub fn input_type(v: u32) -> String {
+    let class = v & 0xf;
+    let variation = v & 0xff0;
+    let name = match (class, variation) {
+        (0, _) => "none",
+        (1, 0x20) => "email",
+        (1, 0x80) | (1, 0xe0) => "password",
+        (1, 0x90) => "visible_password",
+        (1, 0x10) => "uri",
+        (1, 0x60) => "person_name",
+        (1, 0x70) => "postal_address",
+        (1, 0x50) => "long_message",
+        (1, _) => "text",
+        (2, 0x10) => "number_password",
+        (2, _) => "number",
+        (3, _) => "phone",
+        (4, 0x10) => "date",
+        (4, 0x20) => "time",
+        (4, _) => "datetime",
+        _ => "other",
+    };
+    let mut out = name.to_string();
+    if class == 1 && v & 0x20000 != 0 {
+        out.push_str("|multiline");
+    }
+    out
+}
+
+/// The simple name: text after the last `.` (or `$`).
+pub fn simple_name(kind: &str) -> &str {
+    kind.rsplit(['.', '$']).next().unwrap_or(kind)
+}
+
+fn origin(kind: &str, ctx: &Ctx<'_>) -> Origin {
+    match kind {
+        "include" | "merge" | "ViewStub" | "fragment" | "requestFocus" | "tag" | "item"
+        | "group" | "menu" | "navigation" | "activity" | "dialog" | "action" | "argument"
+        | "deepLink" | "blink" => return Origin::Directive,
+        _ => {}
+    }
+    if !kind.contains('.') || kind.starts_with("android.") {
+        Origin::Framework
+    } else if kind.starts_with("androidx.") || kind.starts_with("android.support.") {
+        Origin::Androidx
+    } else if kind.starts_with("com.google.android.material.") {
+        Origin::Material
+    } else if (ctx.is_library)(kind) {
+        Origin::Library
+    } else {
+        Origin::App
+    }
+}
+
+/// Functional category of a widget kind, by its simple name. The rules
+/// are ordered; the first that matches wins.
+pub fn category(kind: &str) -> &'static str {
+    let s = simple_name(kind);
+    let l = s.to_ascii_lowercase();
+    let has = |p: &str| l.contains(p);
+    match kind {
+        "include" | "ViewStub" => return "include",
+        "fragment" => return "fragment",
+        "item" => return "menu_item",
+        "activity" | "dialog" => return "destination",
+        "merge" | "menu" | "group" | "navigation" => return "container",
+        _ => {}
+    }
+    if l == "fragmentcontainerview" || l.ends_with("fragment") {
+        "fragment"
+    } else if has("webview") || l == "bridgewebview" {
+        "web"
+    } else if has("mapview") || l.ends_with("map") {
+        "map"
+    } else if has("surfaceview")
+        || has("textureview")
+        || has("previewview")
+        || has("cameraview")
+        || has("scannerview")
+        || has("barcodeview")
+        || has("zxingview")
+        || has("qrcodeview")
+        || has("viewfinder")
+    {
+        "camera"
+    } else if has("videoview") || has("playerview") || has("videoplayer") || has("player") {
+        "video"
+    } else if has("datepicker") || has("timepicker") || has("calendarview") || has("numberpicker") {
+        "date"
+    } else if has("checkbox")
+        || has("switch")
+        || has("togglebutton")
+        || has("radiobutton")
+        || has("radiogroup")
+        || l == "chip"
+    {
+        "check"
+    } else if has("edittext")
+        || has("autocompletetextview")
+        || has("searchview")
+        || has("inputlayout")
+        || has("input")
+    {
+        "text_input"
+    } else if has("button") || l == "fab" {
+        "button"
+    } else if has("spinner") {
+        "spinner"
+    } else if has("recyclerview") || has("listview") || has("gridview") {
+        "list"
+    } else if has("imageview") || has("image") || has("avatar") || has("banner") {
+        "image"
+    } else if has("progressbar") || has("seekbar") || has("ratingbar") || has("loading") {
+        "progress"
+    } else if has("tablayout") || has("bottomnavigation") || has("tabhost") || has("tabbar") {
+        "tabs"
+    } else if has("viewpager") {
+        "pager"
+    } else if has("toolbar") || has("titlebar") || has("actionbar") || has("appbar") {
+        "toolbar"
+    } else if has("textview") || has("text") || has("label") || has("chronometer") {
+        "text"
+    } else if has("layout")
+        || has("scrollview")
+        || has("cardview")
+        || has("container")
+        || l == "view"
+        || has("group")
+    {
+        "container"
+    } else {
+        "other"
+    }
+}
+
+/// Every widget in `root`'s tree, root first.
+pub fn walk(root: &Widget) -> Vec<&Widget> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(w) = stack.pop() {
+        out.push(w);
+        stack.extend(w.children.iter().rev());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories() {
+        assert_eq!(category("EditText"), "text_input");
+        assert_eq!(category("com.x.ClearEditText"), "text_input");
+        assert_eq!(category("Button"), "button");
+        assert_eq!(category("RadioButton"), "check");
+        assert_eq!(
+            category("androidx.recyclerview.widget.RecyclerView"),
+            "list"
+        );
+        assert_eq!(category("com.baidu.mapapi.map.MapView"), "map");
+        assert_eq!(category("SurfaceView"), "camera");
+        assert_eq!(category("VideoView"), "video");
+        assert_eq!(category("WebView"), "web");
+        assert_eq!(category("com.tencent.smtt.sdk.WebView"), "web");
+        assert_eq!(category("LinearLayout"), "container");
+        assert_eq!(category("TextView"), "text");
+        assert_eq!(category("DatePicker"), "date");
+    }
+
+    fn file(name: &str, root: Widget) -> ((&'static str, String), LayoutFile) {
+        (
+            ("layout", name.to_string()),
+            LayoutFile {
+                res_type: "layout",
+                name: name.to_string(),
+                id: 0,
+                path: String::new(),
+                root,
+            },
+        )
+    }
+
+    fn include(target: &str) -> Widget {
+        Widget {
+            kind: "include".into(),
+            category: "include",
+            layout: Some(target.into()),
+            ..Widget::default()
+        }
+    }
+
+    #[test]
+    fn includes_expand_merge_and_stop_at_cycles() {
+        let button = Widget {
+            kind: "Button".into(),
+            category: "button",
+            ..Widget::default()
+        };
+        let merge = Widget {
+            kind: "merge".into(),
+            category: "container",
+            children: vec![button.clone(), include("a")],
+            ..Widget::default()
+        };
+        let a = Widget {
+            kind: "LinearLayout".into(),
+            category: "container",
+            children: vec![include("b"), include("a")],
+            ..Widget::default()
+        };
+        let layouts = Layouts {
+            files: [file("a", a), file("b", merge)].into_iter().collect(),
+        };
+        let Some(tree) = layouts.expand("a", &mut 100) else {
+            panic!("a not expanded")
+        };
+        // a > include(b) > [Button, include(a) not re-entered], include(a) empty
+        let buttons = walk(&tree).iter().filter(|w| w.kind == "Button").count();
+        assert_eq!(buttons, 1);
+        assert_eq!(
+            layouts.included("a"),
+            ["b".to_string()].into_iter().collect()
+        );
+    }
+
+    #[test]
+    fn deep_trees_are_cut_at_the_depth_limit() {
+        let mut deep = Widget {
+            kind: "FrameLayout".into(),
+            category: "container",
+            ..Widget::default()
+        };
+        for _ in 0..100 {
+            deep = Widget {
+                kind: "FrameLayout".into(),
+                category: "container",
+                children: vec![deep, include("deep")],
+                ..Widget::default()
+            };
+        }
+        let outer = Widget {
+            children: vec![include("deep"), include("deep")],
+            ..deep.clone()
+        };
+        let layouts = Layouts {
+            files: [file("deep", deep), file("outer", outer)]
+                .into_iter()
+                .collect(),
+        };
+        let mut budget = 1_000_000;
+        let Some(tree) = layouts.expand("outer", &mut budget) else {
+            panic!("not expanded")
+        };
+        let mut max = 0;
+        let mut stack = vec![(&tree, 0usize)];
+        while let Some((w, d)) = stack.pop() {
+            max = max.max(d);
+            stack.extend(w.children.iter().map(|c| (c, d + 1)));
+        }
+        assert!(max <= MAX_TREE_DEPTH, "depth {max}");
+        assert!(budget < 1_000_000);
+    }
+
+    #[test]
+    fn input_types() {
+        assert_eq!(input_type(0x81), "password");
+        assert_eq!(input_type(0x3), "phone");
+        assert_eq!(input_type(0x21), "email");
+        assert_eq!(input_type(0x2), "number");
+        assert_eq!(input_type(0x20001), "text|multiline");
+    }
+}
