@@ -4,7 +4,8 @@
 //! 1. `inspect --scope manifest` (manifest, resources, signing: what
 //!    `aapt dump badging` covers) in one process, against `aapt dump
 //!    badging` run on each file. Target: at least 5x aapt.
-//! 2. Full `inspect` (adds DEX, native libraries, facts) in APKs/s, and the
+//! 2. Full `inspect` (adds DEX, native libraries, facts, screens) in APKs/s,
+//!    what screens add over `--scope code` (target: at most 30%), and the
 //!    DEX decoder alone in MB/s of DEX.
 //! 3. Full `inspect` against androguard's `AnalyzeAPK` on the same sample
 //!    of files, one process each, same run (`FINGERTIP_BENCH_ANDROGUARD=N`
@@ -160,8 +161,9 @@ fn main() {
         ),
         None => println!("corpus/real: aapt not installed; install Debian's aapt to compare"),
     }
+    let (code_rate, _) = bench_inspect(&real, Scope::Code, 3);
     let (full_rate, full_ok) = bench_inspect(&real, Scope::Full, 3);
-    println!("corpus/real: full inspect {full_rate:.1} APKs/s ({full_ok} inspected)");
+    println!("corpus/real: full inspect {full_rate:.1} APKs/s ({full_ok} inspected); without screens (--scope code) {code_rate:.1} APKs/s: screens add {:.0}% (target <= 30%)", (code_rate / full_rate - 1.0) * 100.0);
     let (dexes, inflate_secs) = inflate_dex(&real);
     let (mb, dex_rate) = bench_dex(&dexes);
     println!("corpus/real: DEX decoding {dex_rate:.0} MB/s over {mb:.1} MB of classes*.dex (parse + bytecode walk + checksum + SHA-1)");
@@ -203,10 +205,12 @@ fn main() {
         let mut files = Vec::new();
         files_under(&shared.join(set), &mut files);
         if !files.is_empty() {
+            let (code, _) = bench_inspect(&files, Scope::Code, 3);
             let (rate, ok) = bench_inspect(&files, Scope::Full, 3);
             println!(
-                "{set}: {} APKs; full inspect {rate:.1} APKs/s ({ok} inspected)",
-                files.len()
+                "{set}: {} APKs; full inspect {rate:.1} APKs/s ({ok} inspected); screens add {:.0}%",
+                files.len(),
+                (code / rate - 1.0) * 100.0
             );
         }
     }

@@ -52,7 +52,8 @@ struct InspectArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// How much to analyse: `manifest` (manifest, resources, signing: quick
-    /// triage) or `full` (also code, SDKs, native libraries).
+    /// triage), `code` (also code, SDKs, native libraries, capabilities,
+    /// endpoints) or `full` (also screens).
     #[arg(long, value_enum, default_value_t = ScopeArg::Full)]
     scope: ScopeArg,
     /// Extra SDK signatures: an Exodus Privacy tracker list or LibChecker
@@ -67,6 +68,8 @@ struct InspectArgs {
 enum ScopeArg {
     /// Manifest, resources and signing only.
     Manifest,
+    /// Everything but screens (no layout decoding or activity linking).
+    Code,
     /// Everything.
     Full,
 }
@@ -175,6 +178,7 @@ fn run_inspect(args: &InspectArgs) -> ExitCode {
     let mut options = inspect::Options {
         scope: match args.scope {
             ScopeArg::Manifest => inspect::Scope::Manifest,
+            ScopeArg::Code => inspect::Scope::Code,
             ScopeArg::Full => inspect::Scope::Full,
         },
         signatures: Vec::new(),

@@ -670,7 +670,25 @@ pub fn detect(
     is_own: &dyn Fn(&str) -> bool,
     sdk_ids: &[&str],
 ) -> Vec<Capability> {
+    detect_with_classes(input, is_own, sdk_ids).0
+}
+
+/// Capabilities of one own class (top-level Java name) → capability ids.
+pub type PerClass = BTreeMap<String, Vec<&'static str>>;
+
+/// [`detect`] and [`per_class`] from one scan of the code (the scan is the
+/// expensive part; inspect needs both).
+pub fn detect_with_classes(
+    input: &AppInput,
+    is_own: &dyn Fn(&str) -> bool,
+    sdk_ids: &[&str],
+) -> (Vec<Capability>, PerClass) {
     let code = scan_code(input, is_own);
+    let per_class = classes_of(&code);
+    (from_scan(input, &code, sdk_ids), per_class)
+}
+
+fn from_scan(input: &AppInput, code: &CodeScan, sdk_ids: &[&str]) -> Vec<Capability> {
     let m = input.manifest;
     let mut out = Vec::new();
     for (i, def) in CAPABILITIES.iter().enumerate() {
@@ -752,19 +770,19 @@ pub fn detect(
 /// the capability ids, in table order. Keys are top-level Java class names:
 /// inner and anonymous classes are folded into their outer class, so an
 /// activity's listeners count as the activity's code.
-pub fn per_class(
-    input: &AppInput,
-    is_own: &dyn Fn(&str) -> bool,
-) -> BTreeMap<String, Vec<&'static str>> {
-    scan_code(input, is_own)
-        .per_class
-        .into_iter()
+pub fn per_class(input: &AppInput, is_own: &dyn Fn(&str) -> bool) -> PerClass {
+    classes_of(&scan_code(input, is_own))
+}
+
+fn classes_of(code: &CodeScan) -> PerClass {
+    code.per_class
+        .iter()
         .map(|(class, caps)| {
             let ids = caps
-                .into_iter()
-                .filter_map(|i| CAPABILITIES.get(i).map(|d| d.id))
+                .iter()
+                .filter_map(|&i| CAPABILITIES.get(i).map(|d| d.id))
                 .collect();
-            (class, ids)
+            (class.clone(), ids)
         })
         .collect()
 }

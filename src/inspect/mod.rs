@@ -232,7 +232,11 @@ pub enum Scope {
     /// covers): no DEX, native-library or asset analysis. For quick triage
     /// of many files.
     Manifest,
-    /// Everything: code, SDKs, native libraries, capabilities, endpoints.
+    /// Everything but screens: code, SDKs, native libraries, capabilities,
+    /// endpoints (layout decoding and activity linking skipped).
+    Code,
+    /// Everything: code, SDKs, native libraries, capabilities, endpoints,
+    /// screens.
     #[default]
     Full,
 }
@@ -316,7 +320,7 @@ fn analyse(
     anomalies.append(&mut signing.anomalies);
     let (mut native, dex, texts) = match options.scope {
         Scope::Manifest => (NativeReport::default(), Vec::new(), Vec::new()),
-        Scope::Full => (
+        Scope::Code | Scope::Full => (
             crate::native::analyse(&archive, limits),
             collect::dex_files(&archive, limits, &mut anomalies),
             collect::text_assets(&archive, doc_nsc(&manifest, &archive, limits)),
@@ -333,15 +337,16 @@ fn analyse(
     };
     let facts = match options.scope {
         Scope::Manifest => Facts::default(),
-        Scope::Full => Facts::of(&input, options),
+        Scope::Code | Scope::Full => Facts::of(&input, options),
     };
     let screens = match options.scope {
-        Scope::Manifest => Vec::new(),
+        Scope::Manifest | Scope::Code => Vec::new(),
         Scope::Full => crate::screens::extract(&crate::screens::ScreenInput {
             archive: &archive,
             table: table.as_ref(),
             app: &input,
             code_split: &facts.code_split,
+            capabilities: &facts.capabilities_per_class,
             limits,
         }),
     };
@@ -388,6 +393,8 @@ struct Facts {
     endpoints: Endpoints,
     obfuscation: Obfuscation,
     packers: Packing,
+    /// Capabilities per own class, for the screens stage (not reported).
+    capabilities_per_class: capabilities::PerClass,
 }
 
 impl Facts {
@@ -403,9 +410,12 @@ impl Facts {
         };
         let sdks = sdks::detect(input, &options.signatures);
         let sdk_ids: Vec<&str> = sdks.iter().map(|h| h.id.as_str()).collect();
+        let (capabilities, capabilities_per_class) =
+            capabilities::detect_with_classes(input, &is_own, &sdk_ids);
         Facts {
             frameworks: frameworks::detect(input),
-            capabilities: capabilities::detect(input, &is_own, &sdk_ids),
+            capabilities,
+            capabilities_per_class,
             endpoints: endpoints::extract(input, &is_own),
             obfuscation: obfuscation::measure(input, &is_own),
             packers: packers::detect(input),

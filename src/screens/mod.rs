@@ -317,6 +317,9 @@ pub struct ScreenInput<'a> {
     pub app: &'a AppInput<'a>,
     /// Own versus library code.
     pub code_split: &'a CodeSplit,
+    /// Capabilities each own class uses (from the facts stage's one scan
+    /// of the code: [`crate::facts::capabilities::detect_with_classes`]).
+    pub capabilities: &'a crate::facts::capabilities::PerClass,
     /// Limits for XML and reference chains.
     pub limits: &'a Limits,
 }
@@ -331,8 +334,7 @@ pub fn extract(input: &ScreenInput<'_>) -> Vec<Screen> {
     };
     let layouts = Layouts::decode(input.archive, &ctx);
     let index = input.table.map(|t| CodeIndex::new(input.app.dex, t));
-    let is_not_library = |c: &str| input.code_split.classify(c) != CodeOrigin::Library;
-    let caps = crate::facts::capabilities::per_class(input.app, &is_not_library);
+    let caps = input.capabilities;
     let urls = class_urls(input.app);
     let mut budget = layout::MAX_APP_WIDGETS;
     let mut out = Vec::new();
