@@ -17,7 +17,9 @@ use crate::axml::{self, Element};
 use crate::reader::Limits;
 use crate::resvalue::Value;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Deepest `<include>` chain followed by [`Layouts::expand`].
 pub const MAX_INCLUDE_DEPTH: usize = 8;
@@ -118,11 +120,21 @@ pub struct LayoutFile {
     pub root: Widget,
 }
 
-/// Every layout, menu and navigation file of an app, by entry name.
-#[derive(Debug, Clone, Default)]
-pub struct Layouts {
-    /// `(res_type, name)` to file.
-    pub files: BTreeMap<(&'static str, String), LayoutFile>,
+/// `(res_type, name)`: how a layout, menu or navigation file is named.
+type FileKey = (&'static str, String);
+
+/// Every layout, menu and navigation file of an app, by entry name,
+/// decoded on first use: an app ships hundreds of library layouts
+/// (AndroidX, Material) that no activity of its own shows, and decoding
+/// them all was most of the screens stage's cost.
+#[derive(Default)]
+pub struct Layouts<'a> {
+    /// Where undecoded files come from (absent in tests built from files).
+    source: Option<(&'a Archive<'a>, &'a Ctx<'a>)>,
+    /// `(res_type, name)` to resource id, for every file the table lists.
+    ids: BTreeMap<FileKey, u32>,
+    /// Files decoded so far (`None`: listed but unreadable).
+    files: RefCell<BTreeMap<FileKey, Option<Rc<LayoutFile>>>>,
 }
 
 /// Resource types decoded.
@@ -138,56 +150,85 @@ pub struct Ctx<'a> {
     pub is_library: &'a dyn Fn(&str) -> bool,
 }
 
-impl Layouts {
-    /// Decodes every `layout`, `menu` and `navigation` entry the table
-    /// lists (default-configuration file of each).
-    pub fn decode(archive: &Archive<'_>, ctx: &Ctx<'_>) -> Layouts {
-        let mut out = Layouts::default();
-        let Some(table) = ctx.table else {
-            return out;
-        };
-        for &res_type in RES_TYPES {
-            let mut ids: BTreeMap<u32, String> = BTreeMap::new();
-            for e in table.iter_type(res_type) {
-                if let Some(k) = e.key() {
-                    ids.entry(e.id).or_insert(k);
+impl<'a> Layouts<'a> {
+    /// Indexes every `layout`, `menu` and `navigation` entry the table
+    /// lists; each file (default configuration) is decoded when first asked for.
+    pub fn decode(archive: &'a Archive<'a>, ctx: &'a Ctx<'a>) -> Layouts<'a> {
+        let mut ids = BTreeMap::new();
+        if let Some(table) = ctx.table {
+            for &res_type in RES_TYPES {
+                for e in table.iter_type(res_type) {
+                    if let Some(k) = e.key() {
+                        ids.entry((res_type, k)).or_insert(e.id);
+                    }
                 }
             }
-            for (id, name) in ids {
-                let Some(path) = table.file_path(id) else {
-                    continue;
-                };
-                let Some(Ok(bytes)) = archive.read_name(&path) else {
-                    continue;
-                };
-                let Ok(doc) = axml::parse(&bytes, ctx.limits) else {
-                    continue;
-                };
-                let mut budget = MAX_WIDGETS_PER_FILE;
-                let root = widget(&doc.root, ctx, &mut budget, 0);
-                out.files.insert(
-                    (res_type, name.clone()),
-                    LayoutFile {
-                        res_type,
-                        name,
-                        id,
-                        path,
-                        root,
-                    },
-                );
-            }
         }
-        out
+        Layouts {
+            source: Some((archive, ctx)),
+            ids,
+            files: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// Layouts already decoded (tests build them this way).
+    pub fn from_files(
+        files: impl IntoIterator<Item = ((&'static str, String), LayoutFile)>,
+    ) -> Self {
+        Layouts {
+            source: None,
+            ids: BTreeMap::new(),
+            files: RefCell::new(
+                files
+                    .into_iter()
+                    .map(|(k, f)| (k, Some(Rc::new(f))))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The file of `res_type` named `name`, decoding it on first use.
+    pub fn get(&self, res_type: &'static str, name: &str) -> Option<Rc<LayoutFile>> {
+        let key = (res_type, name.to_string());
+        if let Some(hit) = self.files.borrow().get(&key) {
+            return hit.clone();
+        }
+        let decoded = self.decode_one(res_type, name).map(Rc::new);
+        self.files.borrow_mut().insert(key, decoded.clone());
+        decoded
+    }
+
+    fn decode_one(&self, res_type: &'static str, name: &str) -> Option<LayoutFile> {
+        let (archive, ctx) = self.source?;
+        let table = ctx.table?;
+        let id = *self.ids.get(&(res_type, name.to_string()))?;
+        let path = table.file_path(id)?;
+        let bytes = archive.read_name(&path)?.ok()?;
+        let doc = axml::parse(&bytes, ctx.limits).ok()?;
+        let mut budget = MAX_WIDGETS_PER_FILE;
+        let root = widget(&doc.root, ctx, &mut budget, 0);
+        Some(LayoutFile {
+            res_type,
+            name: name.to_string(),
+            id,
+            path,
+            root,
+        })
     }
 
     /// The navigation graph named `name`.
-    pub fn navigation(&self, name: &str) -> Option<&LayoutFile> {
-        self.files.get(&("navigation", name.to_string()))
+    pub fn navigation(&self, name: &str) -> Option<Rc<LayoutFile>> {
+        self.get("navigation", name)
     }
 
     /// The layout named `name`.
-    pub fn layout(&self, name: &str) -> Option<&LayoutFile> {
-        self.files.get(&("layout", name.to_string()))
+    pub fn layout(&self, name: &str) -> Option<Rc<LayoutFile>> {
+        self.get("layout", name)
+    }
+
+    /// The menu named `name`.
+    pub fn menu(&self, name: &str) -> Option<Rc<LayoutFile>> {
+        self.get("menu", name)
     }
 
     /// The root of layout `name` with every `<include>` (and fragment or
@@ -612,9 +653,7 @@ mod tests {
             children: vec![include("b"), include("a")],
             ..Widget::default()
         };
-        let layouts = Layouts {
-            files: [file("a", a), file("b", merge)].into_iter().collect(),
-        };
+        let layouts = Layouts::from_files([file("a", a), file("b", merge)]);
         let Some(tree) = layouts.expand("a", &mut 100) else {
             panic!("a not expanded")
         };
@@ -646,11 +685,7 @@ mod tests {
             children: vec![include("deep"), include("deep")],
             ..deep.clone()
         };
-        let layouts = Layouts {
-            files: [file("deep", deep), file("outer", outer)]
-                .into_iter()
-                .collect(),
-        };
+        let layouts = Layouts::from_files([file("deep", deep), file("outer", outer)]);
         let mut budget = 1_000_000;
         let Some(tree) = layouts.expand("outer", &mut budget) else {
             panic!("not expanded")

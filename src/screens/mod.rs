@@ -81,8 +81,9 @@ use crate::reader::Limits;
 use layout::{Layouts, Widget};
 use link::{CodeIndex, Link};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 /// Most visible strings kept per screen.
 pub const MAX_STRINGS: usize = 200;
@@ -433,7 +434,7 @@ pub fn extract(input: &ScreenInput<'_>) -> Vec<Screen> {
         // Menu item titles are visible strings too.
         let menu_trees: Vec<Widget> = menus
             .iter()
-            .filter_map(|m| layouts.files.get(&("menu", m.clone())))
+            .filter_map(|m| layouts.menu(m))
             .map(|f| f.root.clone())
             .collect();
         for t in visible_strings(&menu_trees) {
@@ -621,15 +622,50 @@ pub fn ident_tokens(s: &str) -> Vec<String> {
     out
 }
 
-fn keyword_hits(tokens: &[String], words: &[&str]) -> usize {
-    tokens
-        .iter()
-        .filter(|t| {
-            words
-                .iter()
-                .any(|w| t.as_str() == *w || (w.len() >= 4 && t.starts_with(w)))
-        })
-        .count()
+/// English keyword → (index in [`ROLES`], whether it may match as a prefix:
+/// keywords of 4+ bytes match tokens that start with them).
+fn keyword_index() -> &'static HashMap<&'static str, Vec<(usize, bool)>> {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<(usize, bool)>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<&'static str, Vec<(usize, bool)>> = HashMap::new();
+        for (i, (_, en, _)) in ROLES.iter().enumerate() {
+            for &w in *en {
+                index.entry(w).or_default().push((i, w.len() >= 4));
+            }
+        }
+        index
+    })
+}
+
+/// Per role (indexed like [`ROLES`]), how many of `tokens` match one of its
+/// English keywords exactly or, for keywords of 4+ bytes, as a prefix. One
+/// hash lookup per prefix of each token instead of a scan of every keyword.
+fn keyword_hits(tokens: &[String]) -> Vec<usize> {
+    let index = keyword_index();
+    let mut counts = vec![0usize; ROLES.len()];
+    let mut hit = vec![false; ROLES.len()];
+    for t in tokens {
+        hit.iter_mut().for_each(|h| *h = false);
+        let mut mark = |key: &str, exact: bool| {
+            for &(role, prefix_ok) in index.get(key).into_iter().flatten() {
+                if exact || prefix_ok {
+                    if let Some(h) = hit.get_mut(role) {
+                        *h = true;
+                    }
+                }
+            }
+        };
+        mark(t, true);
+        for (k, _) in t.char_indices().filter(|&(k, _)| k >= 4) {
+            if let Some(prefix) = t.get(..k) {
+                mark(prefix, false);
+            }
+        }
+        for (c, &h) in counts.iter_mut().zip(&hit) {
+            *c += usize::from(h);
+        }
+    }
+    counts
 }
 
 /// The role of a screen (rules in the module docs).
@@ -652,13 +688,15 @@ pub fn guess_role(s: &Screen) -> &'static str {
     let text = s.strings.join("\n");
     let w = &s.widgets;
     let interactive = w.text_inputs + w.buttons + w.lists + w.checks + w.spinners;
+    let (class_hits, layout_hits) = (keyword_hits(&class_tokens), keyword_hits(&layout_tokens));
+    let (id_hits, string_hits) = (keyword_hits(&id_tokens), keyword_hits(&string_tokens));
+    let at = |v: &[usize], i: usize| v.get(i).copied().unwrap_or(0);
     let mut best = ("other", 1usize);
-    for (role, en, zh) in ROLES {
-        let mut score = 4 * keyword_hits(&class_tokens, en)
-            + 3 * keyword_hits(&layout_tokens, en)
-            + keyword_hits(&id_tokens, en).min(3)
-            + (keyword_hits(&string_tokens, en) + zh.iter().filter(|k| text.contains(*k)).count())
-                .min(3);
+    for (i, (role, _, zh)) in ROLES.iter().enumerate() {
+        let mut score = 4 * at(&class_hits, i)
+            + 3 * at(&layout_hits, i)
+            + at(&id_hits, i).min(3)
+            + (at(&string_hits, i) + zh.iter().filter(|k| text.contains(*k)).count()).min(3);
         score += match *role {
             "login" if w.password_inputs > 0 => 4,
             "form" if w.text_inputs >= 3 => 3,
@@ -984,6 +1022,23 @@ pub fn render_text(screens: &[Screen]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn keyword_hits_match_exactly_or_by_long_prefix() {
+        let role = |name: &str| {
+            super::ROLES
+                .iter()
+                .position(|(r, _, _)| *r == name)
+                .unwrap()
+        };
+        let toks = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let hits = super::keyword_hits(&toks(&["login", "loginform", "news", "xyz"]));
+        // "login" exactly and as the prefix of "loginform"; "news" exactly.
+        assert_eq!(hits[role("login")], 2);
+        assert_eq!(hits[role("list")], 1);
+        let none = super::keyword_hits(&toks(&["lo", "zzzz"]));
+        assert!(none.iter().all(|&n| n == 0));
+    }
+
     use super::*;
 
     #[test]
