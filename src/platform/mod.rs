@@ -23,21 +23,17 @@ pub fn attr_name(id: u32) -> Option<&'static str> {
 /// `0x01010003`): the reverse of [`attr_name`], so a lookup by name can
 /// compare ids instead of strings.
 pub fn attr_id(name: &str) -> Option<u32> {
-    static BY_NAME: std::sync::OnceLock<Vec<(&'static str, u32)>> = std::sync::OnceLock::new();
+    static BY_NAME: std::sync::OnceLock<std::collections::HashMap<&'static str, u32>> =
+        std::sync::OnceLock::new();
     let by_name = BY_NAME.get_or_init(|| {
-        let mut v: Vec<(&'static str, u32)> =
-            ANDROID_ATTRS.iter().map(|&(id, n)| (n, id)).collect();
-        // Lowest id first for a name declared twice, matching attr_name's
-        // first-hit order.
-        v.sort_unstable();
-        v.dedup_by_key(|e| e.0);
-        v
+        let mut map = std::collections::HashMap::with_capacity(ANDROID_ATTRS.len());
+        // Lowest id first for a name declared twice (none are today).
+        for &(id, n) in ANDROID_ATTRS {
+            map.entry(n).or_insert(id);
+        }
+        map
     });
-    by_name
-        .binary_search_by_key(&name, |&(n, _)| n)
-        .ok()
-        .and_then(|i| by_name.get(i))
-        .map(|&(_, id)| id)
+    by_name.get(name).copied()
 }
 
 #[cfg(test)]
