@@ -105,6 +105,30 @@ pub struct Widget {
     pub children: Vec<Widget>,
 }
 
+impl Widget {
+    /// A copy of this widget with no children: copying a node must not
+    /// copy (and then drop) its whole subtree, which made expansion
+    /// quadratic in the tree's depth.
+    pub fn without_children(&self) -> Widget {
+        Widget {
+            kind: self.kind.clone(),
+            origin: self.origin,
+            category: self.category,
+            id: self.id.clone(),
+            text: self.text.clone(),
+            text_locales: self.text_locales.clone(),
+            hint: self.hint.clone(),
+            hint_locales: self.hint_locales.clone(),
+            input_type: self.input_type.clone(),
+            on_click: self.on_click.clone(),
+            layout: self.layout.clone(),
+            class: self.class.clone(),
+            nav_graph: self.nav_graph.clone(),
+            children: Vec::new(),
+        }
+    }
+}
+
 /// One decoded resource file.
 #[derive(Debug, Clone, Serialize)]
 pub struct LayoutFile {
@@ -284,10 +308,7 @@ impl<'a> Layouts<'a> {
         depth: usize,
     ) -> Widget {
         *budget = budget.saturating_sub(1);
-        let mut out = Widget {
-            children: Vec::new(),
-            ..w.clone()
-        };
+        let mut out = w.without_children();
         if depth >= MAX_TREE_DEPTH {
             return out;
         }
