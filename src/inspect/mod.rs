@@ -289,52 +289,119 @@ pub fn inspect_bytes_with(
     Ok(report)
 }
 
+/// What the facts and screens stages read about one app: the typed
+/// manifest, every DEX (top level and nested), native libraries, entry
+/// names and small text assets. Public so tests and tools build the facts
+/// input exactly as `inspect` does.
+pub struct AppParts {
+    /// The typed manifest.
+    pub manifest: Manifest,
+    /// Every DEX found, top-level first.
+    pub dex: Vec<DexInput>,
+    /// Native libraries.
+    pub native: NativeReport,
+    /// Every zip entry name.
+    pub entries: Vec<String>,
+    /// Small text assets (and the decoded network security config).
+    pub texts: Vec<TextAsset>,
+}
+
+impl AppParts {
+    /// Reads an APK in memory into its parts (full scope); anomalies are
+    /// dropped (use [`inspect_bytes`] to see them).
+    pub fn read(data: &[u8], limits: &Limits) -> Result<AppParts, InspectErrorKind> {
+        let opened = Opened::new(data, limits)?;
+        let mut anomalies = Vec::new();
+        Ok(opened.parts(limits, Scope::Full, &mut anomalies))
+    }
+
+    /// The facts stage's view of these parts.
+    pub fn input(&self) -> AppInput<'_> {
+        AppInput {
+            manifest: &self.manifest,
+            dex: &self.dex,
+            native: &self.native,
+            entries: &self.entries,
+            texts: &self.texts,
+        }
+    }
+}
+
+/// An APK whose archive, manifest and resource table are decoded.
+struct Opened<'a> {
+    archive: Archive<'a>,
+    doc: XmlDocument,
+    table: Option<ResourceTable>,
+    anomalies: Vec<Anomaly>,
+}
+
+impl<'a> Opened<'a> {
+    /// Fails only when nothing useful can be read (see [`InspectErrorKind`]).
+    fn new(data: &'a [u8], limits: &Limits) -> Result<Opened<'a>, InspectErrorKind> {
+        let archive = Archive::parse(data, limits)?;
+        let mut anomalies: Vec<Anomaly> = archive.anomalies().to_vec();
+        let entry = archive
+            .entry(MANIFEST_ENTRY)
+            .ok_or(InspectErrorKind::NoManifest)?;
+        let manifest_bytes = archive
+            .read(entry)
+            .map_err(|e| InspectErrorKind::ManifestUnreadable(e.to_string()))?;
+        let doc = axml::parse(&manifest_bytes, limits)?;
+        if doc.root.name != "manifest" {
+            return Err(InspectErrorKind::NotAManifest(one_line(&doc.root.name, 64)));
+        }
+        anomalies.extend(
+            doc.anomalies
+                .iter()
+                .map(|a| a.clone().in_context(MANIFEST_ENTRY)),
+        );
+        let table = read_resources(&archive, limits, &mut anomalies);
+        Ok(Opened {
+            archive,
+            doc,
+            table,
+            anomalies,
+        })
+    }
+
+    /// Builds the manifest model and, beyond `Scope::Manifest`, collects
+    /// DEX files, native libraries and text assets.
+    fn parts(&self, limits: &Limits, scope: Scope, anomalies: &mut Vec<Anomaly>) -> AppParts {
+        let archive = &self.archive;
+        let (manifest, more) = manifest::build(&self.doc, self.table.as_ref(), limits);
+        anomalies.extend(more);
+        let (mut native, dex, texts) = match scope {
+            Scope::Manifest => (NativeReport::default(), Vec::new(), Vec::new()),
+            Scope::Code | Scope::Full => (
+                crate::native::analyse(archive, limits),
+                collect::dex_files(archive, limits, anomalies),
+                collect::text_assets(archive, doc_nsc(&manifest, archive, limits)),
+            ),
+        };
+        anomalies.append(&mut native.anomalies);
+        AppParts {
+            manifest,
+            dex,
+            native,
+            entries: archive.entries().iter().map(|e| e.name.clone()).collect(),
+            texts,
+        }
+    }
+}
+
 fn analyse(
     data: &[u8],
     limits: &Limits,
     options: &Options,
 ) -> Result<InspectReport, InspectErrorKind> {
-    let archive = Archive::parse(data, limits)?;
-    let mut anomalies: Vec<Anomaly> = archive.anomalies().to_vec();
-    let entry = archive
-        .entry(MANIFEST_ENTRY)
-        .ok_or(InspectErrorKind::NoManifest)?;
-    let manifest_bytes = archive
-        .read(entry)
-        .map_err(|e| InspectErrorKind::ManifestUnreadable(e.to_string()))?;
-    let doc = axml::parse(&manifest_bytes, limits)?;
-    if doc.root.name != "manifest" {
-        return Err(InspectErrorKind::NotAManifest(one_line(&doc.root.name, 64)));
-    }
-    anomalies.extend(
-        doc.anomalies
-            .iter()
-            .map(|a| a.clone().in_context(MANIFEST_ENTRY)),
-    );
-    let table = read_resources(&archive, limits, &mut anomalies);
-    let (manifest, more) = manifest::build(&doc, table.as_ref(), limits);
-    anomalies.extend(more);
-    let xml = manifest_xml(&doc, table.as_ref());
-
-    let mut signing = crate::signing::analyse(&archive, limits);
+    let mut opened = Opened::new(data, limits)?;
+    let mut anomalies = std::mem::take(&mut opened.anomalies);
+    let (archive, table) = (&opened.archive, opened.table.as_ref());
+    let xml = manifest_xml(&opened.doc, table);
+    let mut signing = crate::signing::analyse(archive, limits);
     anomalies.append(&mut signing.anomalies);
-    let (mut native, dex, texts) = match options.scope {
-        Scope::Manifest => (NativeReport::default(), Vec::new(), Vec::new()),
-        Scope::Code | Scope::Full => (
-            crate::native::analyse(&archive, limits),
-            collect::dex_files(&archive, limits, &mut anomalies),
-            collect::text_assets(&archive, doc_nsc(&manifest, &archive, limits)),
-        ),
-    };
-    anomalies.append(&mut native.anomalies);
-    let entry_names: Vec<String> = archive.entries().iter().map(|e| e.name.clone()).collect();
-    let input = AppInput {
-        manifest: &manifest,
-        dex: &dex,
-        native: &native,
-        entries: &entry_names,
-        texts: &texts,
-    };
+    let parts = opened.parts(limits, options.scope, &mut anomalies);
+    let input = parts.input();
     let facts = match options.scope {
         Scope::Manifest => Facts::default(),
         Scope::Code | Scope::Full => Facts::of(&input, options),
@@ -342,8 +409,8 @@ fn analyse(
     let screens = match options.scope {
         Scope::Manifest | Scope::Code => Vec::new(),
         Scope::Full => crate::screens::extract(&crate::screens::ScreenInput {
-            archive: &archive,
-            table: table.as_ref(),
+            archive,
+            table,
             app: &input,
             code_split: &facts.code_split,
             capabilities: &facts.capabilities_per_class,
@@ -352,6 +419,12 @@ fn analyse(
     };
 
     anomalies.extend(archive.read_anomalies());
+    let AppParts {
+        manifest,
+        dex,
+        native,
+        ..
+    } = parts;
     Ok(InspectReport {
         schema_version: SCHEMA_VERSION,
         file: String::new(),
