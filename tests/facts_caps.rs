@@ -3,147 +3,20 @@
 //! `fixtures/README.md` for what each one holds), plus a smoke run over the
 //! shared real-world corpus.
 
-use fingertip::archive::Archive;
 use fingertip::facts::{capabilities, endpoints, obfuscation, packers};
-use fingertip::facts::{AppInput, DexInput, TextAsset};
-use fingertip::manifest::Manifest;
-use fingertip::native::{self, NativeReport};
+use fingertip::inspect::AppParts;
 use fingertip::reader::Limits;
-use fingertip::{arsc, axml, dex, manifest};
 use std::path::{Path, PathBuf};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/apks");
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/real");
 
-/// Everything an [`AppInput`] borrows.
-struct Loaded {
-    manifest: Manifest,
-    dex: Vec<DexInput>,
-    native: NativeReport,
-    entries: Vec<String>,
-    texts: Vec<TextAsset>,
-}
+/// Everything an `AppInput` borrows, built by the library's own loader.
+type Loaded = AppParts;
 
-impl Loaded {
-    fn input(&self) -> AppInput<'_> {
-        AppInput {
-            manifest: &self.manifest,
-            dex: &self.dex,
-            native: &self.native,
-            entries: &self.entries,
-            texts: &self.texts,
-        }
-    }
-}
-
-fn is_text(name: &str) -> bool {
-    [
-        ".html",
-        ".htm",
-        ".js",
-        ".json",
-        ".txt",
-        ".xml",
-        ".properties",
-    ]
-    .iter()
-    .any(|e| name.to_ascii_lowercase().ends_with(e))
-}
-
-fn top_level_dex(name: &str) -> bool {
-    name.strip_prefix("classes")
-        .and_then(|r| r.strip_suffix(".dex"))
-        .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn push_dex(bytes: &[u8], path: String, nested: bool, limits: &Limits, out: &mut Vec<DexInput>) {
-    if let Ok(files) = dex::parse(bytes, limits) {
-        for d in files {
-            out.push(DexInput {
-                path: path.clone(),
-                nested,
-                dex: d,
-            });
-        }
-    }
-}
-
-/// Reads an APK the way the facts stage expects: every top-level and
-/// nested DEX (one level of jar), native libraries, small text assets, and
-/// the network security config decoded to XML text.
+/// Reads an APK the way `inspect` feeds the facts stage.
 fn load_bytes(data: &[u8]) -> Option<Loaded> {
-    let limits = Limits::default();
-    let archive = Archive::parse(data, &limits).ok()?;
-    let doc = axml::parse(
-        &archive.read(archive.entry("AndroidManifest.xml")?).ok()?,
-        &limits,
-    )
-    .ok()?;
-    let table = archive
-        .entry("resources.arsc")
-        .and_then(|e| archive.read(e).ok())
-        .and_then(|b| arsc::parse(&b, &limits).ok());
-    let (manifest, _) = manifest::build(&doc, table.as_ref(), &limits);
-    let mut names: Vec<&fingertip::archive::Entry> =
-        archive.entries().iter().filter(|e| !e.is_dir()).collect();
-    names.sort_by_key(|e| (!top_level_dex(&e.name), e.name.len(), e.name.clone()));
-    let mut dex_files = Vec::new();
-    let mut texts = Vec::new();
-    for e in names {
-        let top = top_level_dex(&e.name);
-        if top || e.name.ends_with(".dex") {
-            if let Ok(b) = archive.read(e) {
-                push_dex(&b, e.name.clone(), !top, &limits, &mut dex_files);
-            }
-        } else if e.name.ends_with(".jar") {
-            let Ok(b) = archive.read(e) else { continue };
-            let Ok(inner) = Archive::parse_nested(&b, &limits, 1) else {
-                continue;
-            };
-            for ie in inner.entries() {
-                if ie.name.ends_with(".dex") {
-                    if let Ok(db) = inner.read(ie) {
-                        push_dex(
-                            &db,
-                            format!("{}!/{}", e.name, ie.name),
-                            true,
-                            &limits,
-                            &mut dex_files,
-                        );
-                    }
-                }
-            }
-        } else if (e.name.starts_with("assets/") || e.name.starts_with("res/raw/"))
-            && is_text(&e.name)
-            && e.uncompressed_size < 512 * 1024
-        {
-            if let Ok(b) = archive.read(e) {
-                texts.push(TextAsset {
-                    path: e.name.clone(),
-                    text: String::from_utf8_lossy(&b).into_owned(),
-                });
-            }
-        }
-    }
-    if let Some(path) = &manifest.application.network_security_config {
-        if let Some(bytes) = archive.entry(path).and_then(|e| archive.read(e).ok()) {
-            if let Ok(d) = axml::parse(&bytes, &limits) {
-                texts.push(TextAsset {
-                    path: path.clone(),
-                    text: axml::to_xml(&d),
-                });
-            }
-        }
-    }
-    let native = native::analyse(&archive, &limits);
-    let entries = archive.entries().iter().map(|e| e.name.clone()).collect();
-    Some(Loaded {
-        manifest,
-        dex: dex_files,
-        native,
-        entries,
-        texts,
-    })
+    AppParts::read(data, &Limits::default()).ok()
 }
 
 fn fixture(name: &str) -> Option<Loaded> {
