@@ -177,7 +177,7 @@ pub struct Ctx<'a> {
 impl<'a> Layouts<'a> {
     /// Indexes every `layout`, `menu` and `navigation` entry the table
     /// lists; each file (default configuration) is decoded when first asked for.
-    pub fn decode(archive: &'a Archive<'a>, ctx: &'a Ctx<'a>) -> Layouts<'a> {
+    pub fn index(archive: &'a Archive<'a>, ctx: &'a Ctx<'a>) -> Layouts<'a> {
         let mut ids = BTreeMap::new();
         if let Some(table) = ctx.table {
             for &res_type in RES_TYPES {

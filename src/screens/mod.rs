@@ -333,7 +333,7 @@ pub fn extract(input: &ScreenInput<'_>) -> Vec<Screen> {
         limits: input.limits,
         is_library: &is_library,
     };
-    let layouts = Layouts::decode(input.archive, &ctx);
+    let layouts = Layouts::index(input.archive, &ctx);
     let index = input.table.map(|t| CodeIndex::new(input.app.dex, t));
     let caps = input.capabilities;
     let urls = class_urls(input.app);
