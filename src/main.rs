@@ -1,10 +1,12 @@
 //! The `fingertip` command line: parses arguments and calls the library.
-//! Exit codes: 0 success, 2 the file could not be analysed (or bad usage).
+//! Exit codes: 0 success, 1 `check` found duplicates, 2 the input could not
+//! be analysed (or bad usage).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use fingertip::facts::external::ExternalSignatures;
 use fingertip::inspect::{self, InspectReport};
 use fingertip::reader::Limits;
+use fingertip::{cluster, report, scan};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +25,110 @@ enum Command {
     Inspect(InspectArgs),
     /// List the screens of one APK: activities, their layouts, widgets, roles.
     Screens(ScreensArgs),
+    /// Analyse every APK under the given paths in parallel into an index.
+    Scan(ScanCmd),
+    /// Group apps that duplicate each other's functionality.
+    Cluster(ClusterCmd),
+    /// Compare two APKs, dimension by dimension.
+    Compare(CompareCmd),
+    /// Check a new APK against a collection (exit 0: no duplicate, 1: duplicates, 2: error).
+    Check(CheckCmd),
+}
+
+/// How to analyse many APKs.
+#[derive(Args)]
+struct BatchArgs {
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    jobs: usize,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Give up on one APK after this many seconds (0: never).
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    timeout_per_apk: f64,
+    /// Extra SDK signatures (Exodus or LibChecker JSON). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    signatures: Vec<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(Args)]
+struct ScanCmd {
+    /// APK files and folders (walked recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The index to write (re-used when it exists).
+    #[arg(short, long, value_name = "INDEX", default_value = "fingertip-index.json")]
+    output: PathBuf,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+#[derive(Args)]
+struct ClusterCmd {
+    /// APK files, folders, or index files written by `scan`.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Write the report here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Similarity at or above which apps are duplicates.
+    #[arg(long, value_name = "T", default_value_t = fingertip::cluster::DEFAULT_THRESHOLD)]
+    threshold: f64,
+    /// Re-use and update this index for the APKs scanned.
+    #[arg(long, value_name = "INDEX")]
+    index: Option<PathBuf>,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+#[derive(Args)]
+struct CompareCmd {
+    /// First APK.
+    a: PathBuf,
+    /// Second APK.
+    b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Similarity at or above which the two are called duplicates.
+    #[arg(long, value_name = "T", default_value_t = fingertip::cluster::DEFAULT_THRESHOLD)]
+    threshold: f64,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+#[derive(Args)]
+struct CheckCmd {
+    /// The new APK.
+    apk: PathBuf,
+    /// The collection: APK files, folders or index files.
+    #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+    against: Vec<PathBuf>,
+    /// Similarity at or above which an app duplicates the new one.
+    #[arg(long, value_name = "T", default_value_t = fingertip::cluster::DEFAULT_THRESHOLD)]
+    threshold: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Write the report here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// A readable report.
+    Text,
+    /// The machine contract (see docs/cluster-json.md).
+    Json,
 }
 
 #[derive(Args)]
@@ -143,6 +249,208 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Inspect(args) => run_inspect(&args),
         Command::Screens(args) => run_screens(&args),
+        Command::Scan(args) => run_scan(&args),
+        Command::Cluster(args) => run_cluster(&args),
+        Command::Compare(args) => run_compare(&args),
+        Command::Check(args) => run_check(&args),
+    }
+}
+
+impl BatchArgs {
+    fn to_options(&self) -> Result<scan::ScanOptions, ExitCode> {
+        let mut inspect = inspect::Options::default();
+        for path in &self.signatures {
+            match ExternalSignatures::load(path) {
+                Ok(sig) => inspect.signatures.push(sig),
+                Err(e) => {
+                    eprintln!("fingertip: {}: {e}", path.display());
+                    return Err(ExitCode::from(2));
+                }
+            }
+        }
+        let timeout = (self.timeout_per_apk > 0.0)
+            .then(|| std::time::Duration::try_from_secs_f64(self.timeout_per_apk).ok())
+            .flatten();
+        Ok(scan::ScanOptions {
+            limits: self.limits.to_limits(),
+            inspect: std::sync::Arc::new(inspect),
+            jobs: self.jobs,
+            timeout,
+            progress: !self.quiet,
+        })
+    }
+}
+
+/// Analyses `paths` (APKs, folders, indexes); per-file errors go to stderr.
+fn gather(
+    paths: &[PathBuf],
+    index: Option<&std::path::Path>,
+    write: bool,
+    options: &scan::ScanOptions,
+) -> Result<(Vec<scan::AppRecord>, scan::ScanStats), ExitCode> {
+    match scan::gather(paths, index, write, options) {
+        Ok((records, stats)) => {
+            for r in &records {
+                if let Some(e) = &r.error {
+                    eprintln!("fingertip: {}: {e}", r.file);
+                }
+            }
+            Ok((records, stats))
+        }
+        Err(e) => {
+            eprintln!("fingertip: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn run_scan(args: &ScanCmd) -> ExitCode {
+    let options = match args.batch.to_options() {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let (_, stats) = match gather(&args.paths, Some(&args.output), true, &options) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    eprintln!("{}", report::scan_line(&stats, &args.output.display().to_string()));
+    if stats.errors == stats.files {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_cluster(args: &ClusterCmd) -> ExitCode {
+    let options = match args.batch.to_options() {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let (records, stats) = match gather(&args.paths, args.index.as_deref(), true, &options) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let copts = cluster::ClusterOptions {
+        threshold: args.threshold,
+        ..cluster::ClusterOptions::default()
+    };
+    let result = cluster::cluster(&records, &copts);
+    let text = match args.format {
+        ReportFormat::Text => report::cluster_text(&result),
+        ReportFormat::Json => json_text(&result),
+    };
+    if let Err(code) = emit(&text, args.output.as_deref()) {
+        return code;
+    }
+    if stats.errors == stats.files {
+        eprintln!("fingertip: no file could be analysed");
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_compare(args: &CompareCmd) -> ExitCode {
+    let options = match args.batch.to_options() {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let paths = [args.a.clone(), args.b.clone()];
+    let records: Vec<scan::AppRecord> = paths
+        .iter()
+        .map(|p| scan::gather(std::slice::from_ref(p), None, false, &options))
+        .filter_map(|r| match r {
+            Ok((mut recs, _)) => recs.pop(),
+            Err(e) => {
+                eprintln!("fingertip: {e}");
+                None
+            }
+        })
+        .collect();
+    if records.len() != 2 {
+        return ExitCode::from(2);
+    }
+    for r in &records {
+        if let Some(e) = &r.error {
+            eprintln!("fingertip: {}: {e}", r.file);
+            return ExitCode::from(2);
+        }
+    }
+    let refs: Vec<&scan::AppRecord> = records.iter().collect();
+    let Some(e) = cluster::explain_pair(&refs, 0, 1, args.threshold) else {
+        return ExitCode::from(2);
+    };
+    let text = match args.format {
+        ReportFormat::Text => report::pair_text(&e),
+        ReportFormat::Json => json_text(&e),
+    };
+    match emit(&text, None) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn run_check(args: &CheckCmd) -> ExitCode {
+    let options = match args.batch.to_options() {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let new = match scan::gather(std::slice::from_ref(&args.apk), None, false, &options) {
+        Ok((mut recs, _)) => match recs.pop() {
+            Some(r) => r,
+            None => return ExitCode::from(2),
+        },
+        Err(e) => {
+            eprintln!("fingertip: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(e) = &new.error {
+        eprintln!("fingertip: {}: {e}", new.file);
+        return ExitCode::from(2);
+    }
+    let (collection, stats) = match gather(&args.against, None, false, &options) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if stats.errors == stats.files {
+        eprintln!("fingertip: no app of the collection could be analysed");
+        return ExitCode::from(2);
+    }
+    let result = cluster::check(&new, &collection, args.threshold);
+    let text = match args.format {
+        ReportFormat::Text => report::check_text(&result),
+        ReportFormat::Json => json_text(&result),
+    };
+    if let Err(code) = emit(&text, args.output.as_deref()) {
+        return code;
+    }
+    if result.duplicates.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+        format!("{{\"error\": \"cannot serialize the report: {e}\"}}")
+    });
+    text.push('\n');
+    text
+}
+
+/// Writes `text` to `output` or standard output.
+fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), ExitCode> {
+    let written = match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| (path.display().to_string(), e)),
+        None => write_stdout(text).map_err(|e| ("standard output".to_string(), e)),
+    };
+    match written {
+        Ok(()) => Ok(()),
+        Err((_, e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err((what, e)) => {
+            eprintln!("fingertip: cannot write {what}: {e}");
+            Err(ExitCode::from(2))
+        }
     }
 }
 

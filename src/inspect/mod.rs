@@ -23,6 +23,7 @@ use crate::facts::obfuscation::{self, Obfuscation};
 use crate::facts::packers::{self, Packing};
 use crate::facts::sdks::{self, SdkHit};
 use crate::facts::{frameworks, AppInput, Detection, DexInput, TextAsset};
+use crate::features::Extras;
 use crate::manifest::{self, Component, Manifest};
 use crate::native::{NativeLib, NativeReport};
 use crate::reader::to_hex as hex;
@@ -279,14 +280,37 @@ pub fn inspect_bytes_with(
     limits: &Limits,
     options: &Options,
 ) -> Result<InspectReport, InspectError> {
-    let mut report = analyse(data, limits, options).map_err(|kind| InspectError {
-        file: file.to_string(),
-        kind,
-    })?;
+    inspect_bytes_extras(file, data, limits, options, false).map(|(report, _)| report)
+}
+
+/// [`inspect_bytes_with`] that also returns the [`Extras`] the feature
+/// stage reads (framework calls of the app's code, entry digests), from
+/// the same parse. Used by `scan`.
+pub fn inspect_bytes_for_features(
+    file: &str,
+    data: &[u8],
+    limits: &Limits,
+    options: &Options,
+) -> Result<(InspectReport, Extras), InspectError> {
+    inspect_bytes_extras(file, data, limits, options, true)
+}
+
+fn inspect_bytes_extras(
+    file: &str,
+    data: &[u8],
+    limits: &Limits,
+    options: &Options,
+    want_extras: bool,
+) -> Result<(InspectReport, Extras), InspectError> {
+    let (mut report, extras) =
+        analyse(data, limits, options, want_extras).map_err(|kind| InspectError {
+            file: file.to_string(),
+            kind,
+        })?;
     report.file = file.to_string();
     report.sha256 = hex(&Sha256::digest(data));
     report.size = data.len() as u64;
-    Ok(report)
+    Ok((report, extras))
 }
 
 /// What the facts and screens stages read about one app: the typed
@@ -393,7 +417,8 @@ fn analyse(
     data: &[u8],
     limits: &Limits,
     options: &Options,
-) -> Result<InspectReport, InspectErrorKind> {
+    want_extras: bool,
+) -> Result<(InspectReport, Extras), InspectErrorKind> {
     let mut opened = Opened::new(data, limits)?;
     let mut anomalies = std::mem::take(&mut opened.anomalies);
     let (archive, table) = (&opened.archive, opened.table.as_ref());
@@ -419,13 +444,17 @@ fn analyse(
     };
 
     anomalies.extend(archive.read_anomalies());
+    let extras = match want_extras {
+        true => extras(archive, &parts.dex, &facts.code_split),
+        false => Extras::default(),
+    };
     let AppParts {
         manifest,
         dex,
         native,
         ..
     } = parts;
-    Ok(InspectReport {
+    Ok((InspectReport {
         schema_version: SCHEMA_VERSION,
         file: String::new(),
         sha256: String::new(),
@@ -453,7 +482,36 @@ fn analyse(
         screens,
         anomalies,
         manifest_xml: Some(xml),
-    })
+    }, extras))
+}
+
+/// The feature stage's extras: framework methods invoked by classes that
+/// are not library code, and every entry's CRC-32 and size.
+fn extras(archive: &Archive<'_>, dex: &[DexInput], split: &CodeSplit) -> Extras {
+    let mut api_calls = std::collections::BTreeSet::new();
+    for d in dex {
+        for class in d.dex.classes() {
+            if split.classify_descriptor(&class.descriptor) == CodeOrigin::Library {
+                continue;
+            }
+            for &idx in &class.invokes {
+                if api_calls.len() >= crate::features::MAX_API {
+                    break;
+                }
+                if let Some(m) = d.dex.method_ref(idx) {
+                    if crate::features::is_api_class(&m.class) {
+                        api_calls.insert(format!("{}->{}", m.class, m.name));
+                    }
+                }
+            }
+        }
+    }
+    let entries = archive
+        .entries()
+        .iter()
+        .map(|e| (e.name.clone(), e.crc32, e.uncompressed_size))
+        .collect();
+    Extras { api_calls, entries }
 }
 
 /// The facts stage's results for one app.

@@ -1,0 +1,134 @@
+//! `cluster` against the govgen ground truth (`../shared/corpus/govgen/*/
+//! labels.json`): pairwise precision, recall and F1 of the clusters against
+//! the functional families, white-label clones found, and apps of one
+//! vendor with different functions kept apart. Skipped when `../shared` is
+//! absent. Run with `--nocapture` to see the figures.
+
+use fingertip::cluster::{self, ClusterOptions};
+use fingertip::scan::{self, ScanOptions};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const GOVGEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/govgen");
+
+struct Eval {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    clones: usize,
+    clones_found: usize,
+    same_vendor_merged: usize,
+    same_vendor_pairs: usize,
+    duplicated_functions: usize,
+}
+
+fn evaluate(profile: &str) -> Option<Eval> {
+    let dir = Path::new(GOVGEN).join(profile);
+    let labels: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("labels.json")).ok()?).ok()?;
+    let apps = labels.get("apps")?.as_object()?;
+    let (records, stats) = scan::gather(
+        &[dir.join("apks")],
+        None,
+        false,
+        &ScanOptions::default(),
+    )
+    .ok()?;
+    assert_eq!(stats.errors, 0, "every govgen app is analysed");
+    assert_eq!(records.len(), apps.len(), "every labelled app is in the report");
+    let report = cluster::cluster(&records, &ClusterOptions::default());
+    let name = |file: &str| {
+        PathBuf::from(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    let cluster_of: BTreeMap<String, usize> = report
+        .apps
+        .iter()
+        .filter_map(|a| a.cluster.map(|c| (name(&a.file), c)))
+        .collect();
+    let label = |file: &str, key: &str| {
+        apps.get(file)
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let files: Vec<&String> = apps.keys().collect();
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    let (mut sv_pairs, mut sv_merged) = (0, 0);
+    for (i, a) in files.iter().enumerate() {
+        for b in files.iter().skip(i + 1) {
+            let same_family = label(a, "family") == label(b, "family");
+            let together = cluster_of.get(*a).is_some() && cluster_of.get(*a) == cluster_of.get(*b);
+            match (same_family, together) {
+                (true, true) => tp += 1,
+                (false, true) => fp += 1,
+                (true, false) => fn_ += 1,
+                _ => {}
+            }
+            if !same_family && label(a, "vendor") == label(b, "vendor") {
+                sv_pairs += 1;
+                if together {
+                    sv_merged += 1;
+                }
+            }
+        }
+    }
+    let mut clones = 0;
+    let mut clones_found = 0;
+    for (file, app) in apps {
+        if let Some(orig) = app.get("clone_of").and_then(Value::as_str) {
+            clones += 1;
+            if cluster_of.get(file).is_some() && cluster_of.get(file) == cluster_of.get(orig) {
+                clones_found += 1;
+            }
+        }
+    }
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fn_).max(1) as f64;
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+    let families: BTreeSet<String> = files.iter().map(|f| label(f, "family")).collect();
+    println!(
+        "{profile}: {} apps, {} families, {} clusters; pairwise precision {precision:.3} recall {recall:.3} F1 {f1:.3}; clones found {clones_found}/{clones}; same-vendor different-family pairs merged {sv_merged}/{sv_pairs}; duplicated functions {}",
+        apps.len(),
+        families.len(),
+        report.clusters.len(),
+        report.duplicated_functions.len()
+    );
+    Some(Eval {
+        precision,
+        recall,
+        f1,
+        clones,
+        clones_found,
+        same_vendor_merged: sv_merged,
+        same_vendor_pairs: sv_pairs,
+        duplicated_functions: report.duplicated_functions.len(),
+    })
+}
+
+#[test]
+fn govgen_public_families_are_the_clusters() {
+    let Some(e) = evaluate("public") else {
+        eprintln!("skipped: {GOVGEN}/public not present");
+        return;
+    };
+    assert!(e.f1 >= 0.95, "F1 {:.3} (precision {:.3}, recall {:.3})", e.f1, e.precision, e.recall);
+    assert_eq!(e.clones_found, e.clones, "every white-label clone is with its original");
+    assert_eq!(e.same_vendor_merged, 0, "of {} same-vendor different-family pairs", e.same_vendor_pairs);
+    assert!(e.duplicated_functions > 0, "recurring screens are reported");
+}
+
+#[test]
+fn govgen_public_hard_families_are_the_clusters() {
+    let Some(e) = evaluate("public-hard") else {
+        eprintln!("skipped: {GOVGEN}/public-hard not present");
+        return;
+    };
+    assert!(e.f1 >= 0.95, "F1 {:.3} (precision {:.3}, recall {:.3})", e.f1, e.precision, e.recall);
+    assert_eq!(e.clones_found, e.clones, "every white-label clone is with its original");
+    assert_eq!(e.same_vendor_merged, 0, "of {} same-vendor different-family pairs", e.same_vendor_pairs);
+}
