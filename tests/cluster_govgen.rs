@@ -24,6 +24,10 @@ struct Eval {
 }
 
 fn evaluate(profile: &str) -> Option<Eval> {
+    evaluate_at(profile, cluster::DEFAULT_THRESHOLD, true)
+}
+
+fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
     let dir = Path::new(GOVGEN).join(profile);
     let labels: Value =
         serde_json::from_slice(&std::fs::read(dir.join("labels.json")).ok()?).ok()?;
@@ -37,7 +41,22 @@ fn evaluate(profile: &str) -> Option<Eval> {
     .ok()?;
     assert_eq!(stats.errors, 0, "every govgen app is analysed");
     assert_eq!(records.len(), apps.len(), "every labelled app is in the report");
-    let report = cluster::cluster(&records, &ClusterOptions::default());
+    if sweep {
+        // How much room the default threshold has (figures only).
+        let mut line = format!("{profile}: F1 by threshold:");
+        for t in [0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3] {
+            let r = cluster::cluster(&records, &ClusterOptions { threshold: t, ..ClusterOptions::default() });
+            line.push_str(&format!(" {t}: {:.3}", pairwise_f1(&r, apps)));
+        }
+        println!("{line}");
+    }
+    let report = cluster::cluster(
+        &records,
+        &ClusterOptions {
+            threshold,
+            ..ClusterOptions::default()
+        },
+    );
     let name = |file: &str| {
         PathBuf::from(file)
             .file_name()
@@ -108,6 +127,37 @@ fn evaluate(profile: &str) -> Option<Eval> {
         same_vendor_pairs: sv_pairs,
         duplicated_functions: report.duplicated_functions.len(),
     })
+}
+
+fn pairwise_f1(report: &cluster::ClusterReport, apps: &serde_json::Map<String, Value>) -> f64 {
+    let name = |file: &str| {
+        PathBuf::from(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    let cluster_of: BTreeMap<String, usize> = report
+        .apps
+        .iter()
+        .filter_map(|a| a.cluster.map(|c| (name(&a.file), c)))
+        .collect();
+    let family = |f: &str| apps.get(f).and_then(|a| a.get("family")).and_then(Value::as_str);
+    let files: Vec<&String> = apps.keys().collect();
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    for (i, a) in files.iter().enumerate() {
+        for b in files.iter().skip(i + 1) {
+            let together = cluster_of.get(*a).is_some() && cluster_of.get(*a) == cluster_of.get(*b);
+            match (family(a) == family(b), together) {
+                (true, true) => tp += 1,
+                (false, true) => fp += 1,
+                (true, false) => fn_ += 1,
+                _ => {}
+            }
+        }
+    }
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fn_).max(1) as f64;
+    2.0 * p * r / (p + r).max(f64::MIN_POSITIVE)
 }
 
 #[test]

@@ -51,7 +51,7 @@ pub const MAX_LISTED: usize = 12;
 
 /// Edges below this share of the threshold are not kept (they cannot lift
 /// an average above it much and cost memory).
-const EDGE_FLOOR: f64 = 0.25;
+pub const EDGE_FLOOR: f64 = 0.25;
 
 /// Dimensions shown as readable shared features (screen fingerprint
 /// hashes are not).
@@ -233,6 +233,12 @@ pub struct DuplicatedFunction {
     pub role: String,
     /// The most common title.
     pub title: String,
+    /// Visible strings of one of the screens (the first with the most
+    /// common title).
+    pub strings: Vec<String>,
+    /// Clusters (ids) the apps belong to; a screen recurring across
+    /// clusters is a function apps of different kinds share.
+    pub clusters: Vec<usize>,
     /// Apps (files) that have it, sorted.
     pub apps: Vec<String>,
     /// The screens: file and activity or page.
@@ -386,6 +392,15 @@ pub fn cluster(records: &[AppRecord], options: &ClusterOptions) -> ClusterReport
             error: r.error.clone(),
         })
         .collect();
+    let mut duplicated = duplicated_functions(&an.records, options);
+    for f in &mut duplicated {
+        let set: BTreeSet<usize> = f
+            .apps
+            .iter()
+            .filter_map(|a| cluster_of.get(a).copied())
+            .collect();
+        f.clusters = set.into_iter().collect();
+    }
     let in_clusters: usize = clusters.iter().map(|c| c.members.len()).sum();
     let summary = Summary {
         files: sorted.len(),
@@ -403,7 +418,7 @@ pub fn cluster(records: &[AppRecord], options: &ClusterOptions) -> ClusterReport
         summary,
         apps,
         clusters,
-        duplicated_functions: duplicated_functions(&an.records, options),
+        duplicated_functions: duplicated,
     }
 }
 
@@ -466,10 +481,10 @@ fn describe(an: &Analysed<'_>, group: &[u32]) -> Cluster {
     for (i, &a) in group.iter().enumerate() {
         for &b in group.iter().skip(i + 1) {
             let p = an.coll.pair(a as usize, b as usize);
-            for (d, s) in p.dims.iter().enumerate() {
+            for ((s, sum), count) in p.dims.iter().zip(&mut dim_sum).zip(&mut dim_count) {
                 if let Some(s) = s {
-                    dim_sum[d] += s;
-                    dim_count[d] += 1;
+                    *sum += s;
+                    *count += 1;
                 }
             }
             pairs.push(PairEntry {
@@ -489,9 +504,9 @@ fn describe(an: &Analysed<'_>, group: &[u32]) -> Cluster {
     });
     let dimensions = FUNCTION_DIMS
         .iter()
-        .enumerate()
-        .filter(|&(d, _)| dim_count[d] > 0)
-        .map(|(d, name)| (*name, round(dim_sum[d] / dim_count[d] as f64)))
+        .zip(dim_sum.iter().zip(&dim_count))
+        .filter(|(_, (_, &count))| count > 0)
+        .map(|(name, (sum, &count))| (*name, round(sum / count as f64)))
         .collect();
     let min_common = (2 * n).div_ceil(3).max(2);
     let mut shared: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -847,7 +862,8 @@ fn duplicated_functions(
                 file: r.file.clone(),
                 screen: sc.name.clone(),
             });
-            if !sc.title.is_empty() {
+            // Obfuscated class names (`A`, `ab`) make poor titles.
+            if sc.title.chars().count() > 2 {
                 *titles.entry(sc.title.as_str()).or_insert(0) += 1;
             }
             role = sc.role.clone();
@@ -859,6 +875,12 @@ fn duplicated_functions(
             .iter()
             .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
             .map(|(t, _)| t.to_string())
+            .unwrap_or_default();
+        let strings = g
+            .iter()
+            .filter_map(|&i| items.get(i as usize).and_then(screen))
+            .find(|sc| sc.title == title)
+            .map(|sc| sc.strings.clone())
             .unwrap_or_default();
         let mut sum = 0.0;
         let mut cnt = 0usize;
@@ -873,6 +895,8 @@ fn duplicated_functions(
             id: 0,
             role,
             title,
+            strings,
+            clusters: Vec::new(),
             apps: apps.into_iter().collect(),
             screens,
             score: round(sum / cnt.max(1) as f64),
@@ -909,7 +933,8 @@ fn explain_in(an: &Analysed<'_>, a: usize, b: usize, threshold: f64) -> Option<P
     let dimensions: Vec<DimensionExplanation> = FUNCTION_DIMS
         .iter()
         .enumerate()
-        .map(|(d, name)| {
+        .zip(WEIGHTS.iter().zip(p.dims))
+        .map(|((d, name), (&weight, score))| {
             let shared_ids = an.coll.shared(a, b, d);
             let shared = if READABLE.contains(name) {
                 shared_ids
@@ -922,8 +947,8 @@ fn explain_in(an: &Analysed<'_>, a: usize, b: usize, threshold: f64) -> Option<P
             };
             DimensionExplanation {
                 dim: name,
-                weight: WEIGHTS[d],
-                score: p.dims[d].map(round),
+                weight,
+                score: score.map(round),
                 shared,
                 shared_count: shared_ids.len(),
             }
@@ -974,12 +999,17 @@ fn explain_pair_text(e: &PairExplanation, a: &AppRecord, b: &AppRecord, threshol
         e.score,
         threshold
     );
+    // Dimensions ranked by what they add to the score (weight × score).
     let mut strong: Vec<(&DimensionExplanation, f64)> = e
         .dimensions
         .iter()
         .filter_map(|d| d.score.map(|s| (d, s)))
         .collect();
-    strong.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.dim.cmp(y.0.dim)));
+    strong.sort_by(|x, y| {
+        (y.0.weight * y.1)
+            .total_cmp(&(x.0.weight * x.1))
+            .then(x.0.dim.cmp(y.0.dim))
+    });
     let tops: Vec<String> = strong
         .iter()
         .take(3)

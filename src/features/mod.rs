@@ -42,7 +42,7 @@ use std::collections::BTreeSet;
 
 /// Version of the feature definitions; an index made with another version
 /// is re-analysed.
-pub const FEATURES_VERSION: u32 = 1;
+pub const FEATURES_VERSION: u32 = 2;
 
 /// The function dimensions, in report order.
 pub const FUNCTION_DIMS: [&str; 9] = [
@@ -145,15 +145,21 @@ pub struct ScreenSummary {
     pub name: String,
     /// Guessed role.
     pub role: String,
-    /// A title: the label, else the first visible strings.
+    /// A title: the label, else the class (or page) name in words.
     pub title: String,
+    /// The first visible strings (at most [`SCREEN_STRINGS`]).
+    #[serde(default)]
+    pub strings: Vec<String>,
     /// Screen fingerprint features.
     pub features: Vec<u64>,
 }
 
 /// Roles of screens every app has, whatever it does: they say nothing
-/// about function and are left out of duplicated-function detection.
-pub const GENERIC_ROLES: &[&str] = &["splash", "login", "settings", "about", "web", "other"];
+/// about function and are left out of the function features and of
+/// duplicated-function detection. `login` is not among them: it covers
+/// registration forms, which can be the app's function (volunteer
+/// sign-up), and a vendor's shared login screen is discounted by rarity.
+pub const GENERIC_ROLES: &[&str] = &["splash", "settings", "about", "web", "other"];
 
 /// Computes the feature sets of an app.
 pub fn extract(report: &InspectReport, extras: &Extras) -> Features {
@@ -197,18 +203,41 @@ pub fn extract(report: &InspectReport, extras: &Extras) -> Features {
 pub fn screen_summaries(screens: &[Screen]) -> Vec<ScreenSummary> {
     screens
         .iter()
-        .filter(|s| shows_something(s) && !GENERIC_ROLES.contains(&s.role))
+        .filter(|s| is_function_screen(s))
         .map(|s| ScreenSummary {
             name: s.page.clone().unwrap_or_else(|| s.activity.clone()),
             role: s.role.to_string(),
-            title: s
-                .label
-                .clone()
-                .or_else(|| s.strings.first().cloned())
-                .unwrap_or_default(),
+            title: screen_title(s),
+            strings: s.strings.iter().take(SCREEN_STRINGS).cloned().collect(),
             features: s.fingerprint.features.clone(),
         })
         .collect()
+}
+
+/// Visible strings kept per screen summary.
+pub const SCREEN_STRINGS: usize = 5;
+
+/// The label, else the simple class name (or page file name) in words
+/// without `Activity`: `ComplaintListActivity` → `Complaint list`.
+fn screen_title(s: &Screen) -> String {
+    if let Some(l) = s.label.as_ref().filter(|l| !l.trim().is_empty()) {
+        return l.clone();
+    }
+    let name = s.page.as_deref().unwrap_or(&s.activity);
+    let simple = name.rsplit(['.', '/']).next().unwrap_or_default();
+    let simple = match s.page {
+        Some(_) => name.rsplit('/').next().unwrap_or_default(),
+        None => simple,
+    };
+    let words: Vec<String> = ident_tokens(simple)
+        .into_iter()
+        .filter(|t| !matches!(t.as_str(), "activity" | "act" | "html" | "htm"))
+        .collect();
+    let mut title = words.join(" ");
+    if let Some(first) = title.get(..1) {
+        title = format!("{}{}", first.to_ascii_uppercase(), title.get(1..).unwrap_or(""));
+    }
+    title
 }
 
 fn dim(name: &str, features: impl IntoIterator<Item = String>) -> Dimension {
@@ -225,10 +254,18 @@ fn shows_something(s: &Screen) -> bool {
     !s.layouts.is_empty() || s.widgets.total > 0 || !s.strings.is_empty()
 }
 
+/// A screen that says what the app does: it shows something and its role
+/// is not one every app has ([`GENERIC_ROLES`]: splash, settings, about,
+/// web container). Vendors ship the generic ones in every app they
+/// build, so they are provenance, not function.
+fn is_function_screen(s: &Screen) -> bool {
+    shows_something(s) && !GENERIC_ROLES.contains(&s.role)
+}
+
 fn screen_features(screens: &[Screen]) -> Vec<String> {
     screens
         .iter()
-        .filter(|s| shows_something(s))
+        .filter(|s| is_function_screen(s))
         .flat_map(|s| s.fingerprint.features.iter())
         .map(|h| format!("{h:016x}"))
         .collect()
@@ -239,6 +276,7 @@ fn text_features(report: &InspectReport) -> Vec<String> {
     report
         .screens
         .iter()
+        .filter(|s| is_function_screen(s))
         .flat_map(|s| s.strings.iter())
         .chain(label)
         .flat_map(|s| text_tokens(s))
@@ -253,7 +291,7 @@ fn useful_ident(t: &str) -> bool {
 
 fn name_features(screens: &[Screen]) -> Vec<String> {
     let mut out = Vec::new();
-    for s in screens.iter().filter(|s| shows_something(s)) {
+    for s in screens.iter().filter(|s| is_function_screen(s)) {
         let simple = s.activity.rsplit('.').next().unwrap_or_default();
         if simple.chars().count() > 2 {
             out.extend(ident_tokens(simple).into_iter().filter(|t| useful_ident(t)));
@@ -267,7 +305,7 @@ fn name_features(screens: &[Screen]) -> Vec<String> {
 
 fn id_features(screens: &[Screen]) -> Vec<String> {
     let mut out = Vec::new();
-    for s in screens {
+    for s in screens.iter().filter(|s| is_function_screen(s)) {
         for tree in &s.trees {
             for w in crate::screens::layout::walk(tree) {
                 if let Some(id) = &w.id {
@@ -346,7 +384,8 @@ fn code_packages(report: &InspectReport) -> Vec<String> {
         .own_namespaces
         .iter()
         .filter(|ns| {
-            !(package == *ns || package.starts_with(&format!("{ns}.")))
+            package != *ns
+                && !package.starts_with(&format!("{ns}."))
                 && !ns.starts_with(&format!("{package}."))
         })
         .cloned()
@@ -375,10 +414,39 @@ fn own_domains(report: &InspectReport) -> Vec<String> {
         .collect()
 }
 
+/// Framework classes every app calls whatever it does (lifecycle, intents,
+/// plain widgets, logging): left out of the `api` dimension.
+const API_PLUMBING: &[&str] = &[
+    "Landroid/app/Activity;",
+    "Landroid/app/Application;",
+    "Landroid/app/Fragment;",
+    "Landroid/app/Dialog;",
+    "Landroid/app/AlertDialog",
+    "Landroid/os/Bundle;",
+    "Landroid/os/Handler;",
+    "Landroid/os/Looper;",
+    "Landroid/content/Intent;",
+    "Landroid/content/Context;",
+    "Landroid/content/SharedPreferences",
+    "Landroid/content/res/",
+    "Landroid/view/View;",
+    "Landroid/view/ViewGroup;",
+    "Landroid/view/LayoutInflater;",
+    "Landroid/view/Window;",
+    "Landroid/widget/Toast;",
+    "Landroid/widget/TextView;",
+    "Landroid/widget/Button;",
+    "Landroid/widget/ImageView;",
+    "Landroid/widget/EditText;",
+    "Landroid/util/Log;",
+    "Landroid/text/TextUtils;",
+];
+
 /// Whether a framework method reference counts in the `api` dimension.
 pub fn is_api_class(descriptor: &str) -> bool {
     API_ROOTS.iter().any(|r| descriptor.starts_with(r))
         && !descriptor.starts_with("Landroid/support/")
+        && !API_PLUMBING.iter().any(|p| descriptor.starts_with(p))
 }
 
 #[cfg(test)]

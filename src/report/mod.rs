@@ -50,11 +50,13 @@ pub fn cluster_text(r: &ClusterReport) -> String {
         for f in &r.duplicated_functions {
             let _ = writeln!(
                 s,
-                "  {}. {} \"{}\" in {} apps (similarity {:.2}): {}",
+                "  {}. {} screen \"{}\" ({}) in {} apps of {} cluster(s), similarity {:.2}: {}",
                 f.id,
                 f.role,
                 f.title,
+                f.strings.join(" / "),
                 f.apps.len(),
+                f.clusters.len(),
                 f.score,
                 f.apps.join(", ")
             );

@@ -533,6 +533,7 @@ pub fn analyse_isolated(
     let opts = std::sync::Arc::clone(&options.inspect);
     let (tx, rx) = mpsc::channel();
     let name = file.clone();
+    let started = std::time::Instant::now();
     let spawned = std::thread::Builder::new()
         .name("fingertip-analyse".into())
         .stack_size(16 << 20)
@@ -547,14 +548,21 @@ pub fn analyse_isolated(
     if let Err(e) = spawned {
         return AppRecord::failed(file, sha256, size, format!("cannot start analysis: {e}"));
     }
+    let over = |t: Duration| {
+        format!(
+            "analysis took longer than {} s (--timeout-per-apk); abandoned",
+            t.as_secs_f64()
+        )
+    };
     let received = match options.timeout {
-        Some(t) => rx.recv_timeout(t).map_err(|e| match e {
-            mpsc::RecvTimeoutError::Timeout => format!(
-                "analysis took longer than {} s (--timeout-per-apk); abandoned",
-                t.as_secs_f64()
-            ),
-            mpsc::RecvTimeoutError::Disconnected => "analysis thread died".to_string(),
-        }),
+        // A result that arrives after the budget is over budget too, so the
+        // outcome does not depend on thread scheduling.
+        Some(t) => match rx.recv_timeout(t) {
+            Ok(_) if started.elapsed() > t => Err(over(t)),
+            Ok(r) => Ok(r),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(over(t)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err("analysis thread died".to_string()),
+        },
         None => rx.recv().map_err(|_| "analysis thread died".to_string()),
     };
     match received {

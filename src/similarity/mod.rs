@@ -191,8 +191,9 @@ impl Collection {
         };
         let (ta, tb) = (self.totals.get(a), self.totals.get(b));
         let (mut sum, mut wsum) = (0.0, 0.0);
-        for (d, slot) in dims.iter_mut().enumerate() {
-            let total = f64::from(ta.map_or(0.0, |t| t[d]) + tb.map_or(0.0, |t| t[d]));
+        for ((d, slot), weight) in dims.iter_mut().enumerate().zip(WEIGHTS) {
+            let at = |t: Option<&[f32; DIMS]>| t.and_then(|t| t.get(d)).copied().unwrap_or(0.0);
+            let total = f64::from(at(ta) + at(tb));
             let (ia, ib) = (dim_ids(pa, d), dim_ids(pb, d));
             if ia.is_empty() && ib.is_empty() {
                 continue;
@@ -201,8 +202,8 @@ impl Collection {
             let union = total - shared;
             let j = if union > 0.0 { shared / union } else { 1.0 };
             *slot = Some(j.clamp(0.0, 1.0));
-            sum += WEIGHTS[d] * j.clamp(0.0, 1.0);
-            wsum += WEIGHTS[d];
+            sum += weight * j.clamp(0.0, 1.0);
+            wsum += weight;
         }
         let score = if wsum > 0.0 { sum / wsum } else { 0.0 };
         PairScore { score, dims }
