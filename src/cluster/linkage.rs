@@ -159,9 +159,10 @@ mod tests {
 
     #[test]
     fn one_strong_link_does_not_chain_groups() {
-        // {0,1,2} tight, {3,4,5} tight, only 2-3 linked: the mean over the
-        // nine cross pairs is 0.9/9 = 0.1, below the threshold.
-        let mut edges = vec![(2, 3, 0.9)];
+        // {0,1,2} tight, {3,4,5} tight, only 2-3 linked (above the
+        // threshold, so single linkage would chain all six): the mean over
+        // the nine cross pairs is 0.5/9, below the threshold.
+        let mut edges = vec![(2, 3, 0.5)];
         for (a, b) in [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5)] {
             edges.push((a, b, 0.8));
         }
