@@ -12,6 +12,10 @@
 //!    sets the sample size, default 40; 0 skips). Target: at least 50x.
 //!
 //! Run: `cargo bench --bench inspect_corpus`.
+//! `FINGERTIP_BENCH_SCREENS_ONLY=1` measures only what screens add (full
+//! against `--scope code`, interleaved rounds) on corpus/real and each
+//! govgen set; `FINGERTIP_BENCH_ROUNDS=N` sets its rounds (default 5),
+//! `FINGERTIP_BENCH_SETS=real,govgen/public` limits the sets.
 
 use fingertip::archive::Archive;
 use fingertip::inspect::{inspect_path_with, Options, Scope};
@@ -143,8 +147,58 @@ fn bench_androguard(files: &[PathBuf]) -> Option<(f64, usize)> {
     Some((secs, ok))
 }
 
+/// Seconds for one pass of `inspect` at `scope` over `files`.
+fn one_pass(files: &[PathBuf], scope: Scope) -> f64 {
+    let limits = Limits::default();
+    let options = Options {
+        scope,
+        ..Options::default()
+    };
+    let start = Instant::now();
+    for f in files {
+        let _ = inspect_path_with(f, &limits, &options);
+    }
+    start.elapsed().as_secs_f64()
+}
+
+/// What screens add over `--scope code` on `files`: rounds alternate the
+/// two scopes (so machine load drifts hit both alike); best of each.
+fn screens_overhead(name: &str, files: &[PathBuf], rounds: usize) {
+    let (mut code, mut full) = (f64::MAX, f64::MAX);
+    for _ in 0..rounds {
+        code = code.min(one_pass(files, Scope::Code));
+        full = full.min(one_pass(files, Scope::Full));
+    }
+    println!(
+        "{name}: {} APKs; --scope code {code:.3} s, full {full:.3} s: screens add {:.1}% (target <= 30%)",
+        files.len(),
+        (full / code - 1.0) * 100.0
+    );
+}
+
 fn main() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if std::env::var_os("FINGERTIP_BENCH_SCREENS_ONLY").is_some() {
+        let rounds = std::env::var("FINGERTIP_BENCH_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5);
+        let only = std::env::var("FINGERTIP_BENCH_SETS").ok();
+        for set in ["real", "govgen/public", "govgen/public-hard"] {
+            if only
+                .as_deref()
+                .is_some_and(|o| !o.split(',').any(|x| x == set))
+            {
+                continue;
+            }
+            let mut files = Vec::new();
+            files_under(&shared.join(set), &mut files);
+            if !files.is_empty() {
+                screens_overhead(set, &files, rounds);
+            }
+        }
+        return;
+    }
     let mut real = Vec::new();
     files_under(&shared.join("real"), &mut real);
     if real.is_empty() {

@@ -362,10 +362,16 @@ impl Element {
     /// matched by namespace URI [`ANDROID_NS`] and pool name (Android's
     /// `TypedArray` would ignore them; aapt always assigns ids).
     pub fn android_attr(&self, name: &str) -> Option<&Attribute> {
+        // Compare ids, not strings: this runs for every attribute query.
+        self.android_attr_by_id(crate::platform::attr_id(name), name)
+    }
+
+    /// [`Element::android_attr`] with `name`'s framework id looked up
+    /// beforehand (`target` must be `platform::attr_id(name)`), for callers
+    /// asking for the same names on many elements.
+    pub fn android_attr_by_id(&self, target: Option<u32>, name: &str) -> Option<&Attribute> {
         let mut max_before = 0u32;
         let mut hidden = false;
-        // Compare ids, not strings: this runs for every attribute query.
-        let target = crate::platform::attr_id(name);
         for a in &self.attributes {
             let id = a.resource_id.unwrap_or(0);
             if id != 0 && target == Some(id) {
@@ -381,7 +387,8 @@ impl Element {
         }
         self.attributes
             .iter()
-            .find(|a| a.canonical_name().is_none() && a.is_android_ns() && a.raw_name == name)
+            // Cheap string tests first; the framework-name lookup last.
+            .find(|a| a.raw_name == name && a.is_android_ns() && a.canonical_name().is_none())
     }
 
     /// Attribute with no namespace by name (e.g. `package`,

@@ -18,8 +18,9 @@ use crate::reader::Limits;
 use crate::resvalue::Value;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 /// Deepest `<include>` chain followed by [`Layouts::expand`].
 pub const MAX_INCLUDE_DEPTH: usize = 8;
@@ -144,8 +145,9 @@ pub struct LayoutFile {
     pub root: Widget,
 }
 
-/// `(res_type, name)`: how a layout, menu or navigation file is named.
-type FileKey = (&'static str, String);
+/// Decoded files of one resource type by entry name (`None`: listed but
+/// unreadable).
+type FilesByName = BTreeMap<String, Option<Rc<LayoutFile>>>;
 
 /// Every layout, menu and navigation file of an app, by entry name,
 /// decoded on first use: an app ships hundreds of library layouts
@@ -155,10 +157,55 @@ type FileKey = (&'static str, String);
 pub struct Layouts<'a> {
     /// Where undecoded files come from (absent in tests built from files).
     source: Option<(&'a Archive<'a>, &'a Ctx<'a>)>,
-    /// `(res_type, name)` to resource id, for every file the table lists.
-    ids: BTreeMap<FileKey, u32>,
-    /// Files decoded so far (`None`: listed but unreadable).
-    files: RefCell<BTreeMap<FileKey, Option<Rc<LayoutFile>>>>,
+    /// `res_type` then `name` to resource id, for every file the table lists.
+    ids: BTreeMap<&'static str, BTreeMap<String, u32>>,
+    /// Files decoded so far by `res_type` then name (`None`: listed but
+    /// unreadable).
+    files: RefCell<BTreeMap<&'static str, FilesByName>>,
+    /// What decoding repeats across elements and files.
+    memo: Memo,
+}
+
+/// Per-app memo of decoding work that repeats across elements and files:
+/// the same widget kinds, string resources and ids recur in every layout.
+#[derive(Default)]
+struct Memo {
+    /// Widget kind to its origin and category.
+    kinds: RefCell<HashMap<String, (Origin, &'static str)>>,
+    /// String resource id to its value in every locale.
+    strings: RefCell<HashMap<u32, Rc<BTreeMap<String, String>>>>,
+    /// Id resource to its `@id/name`.
+    ids: RefCell<HashMap<u32, String>>,
+}
+
+/// Framework ids of the attributes every element is asked for, looked up
+/// once.
+struct AttrIds {
+    id: Option<u32>,
+    text: Option<u32>,
+    title: Option<u32>,
+    hint: Option<u32>,
+    input_type: Option<u32>,
+    on_click: Option<u32>,
+    name: Option<u32>,
+    layout: Option<u32>,
+}
+
+fn attr_ids() -> &'static AttrIds {
+    static IDS: OnceLock<AttrIds> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let id = crate::platform::attr_id;
+        AttrIds {
+            id: id("id"),
+            text: id("text"),
+            title: id("title"),
+            hint: id("hint"),
+            input_type: id("inputType"),
+            on_click: id("onClick"),
+            name: id("name"),
+            layout: id("layout"),
+        }
+    })
 }
 
 /// Resource types decoded.
@@ -178,12 +225,13 @@ impl<'a> Layouts<'a> {
     /// Indexes every `layout`, `menu` and `navigation` entry the table
     /// lists; each file (default configuration) is decoded when first asked for.
     pub fn index(archive: &'a Archive<'a>, ctx: &'a Ctx<'a>) -> Layouts<'a> {
-        let mut ids = BTreeMap::new();
+        let mut ids: BTreeMap<&'static str, BTreeMap<String, u32>> = BTreeMap::new();
         if let Some(table) = ctx.table {
             for &res_type in RES_TYPES {
+                let of_type = ids.entry(res_type).or_default();
                 for e in table.iter_type(res_type) {
                     if let Some(k) = e.key() {
-                        ids.entry((res_type, k)).or_insert(e.id);
+                        of_type.entry(k).or_insert(e.id);
                     }
                 }
             }
@@ -192,6 +240,7 @@ impl<'a> Layouts<'a> {
             source: Some((archive, ctx)),
             ids,
             files: RefCell::new(BTreeMap::new()),
+            memo: Memo::default(),
         }
     }
 
@@ -199,38 +248,44 @@ impl<'a> Layouts<'a> {
     pub fn from_files(
         files: impl IntoIterator<Item = ((&'static str, String), LayoutFile)>,
     ) -> Self {
+        let mut by_type: BTreeMap<&'static str, FilesByName> = BTreeMap::new();
+        for ((res_type, name), f) in files {
+            by_type
+                .entry(res_type)
+                .or_default()
+                .insert(name, Some(Rc::new(f)));
+        }
         Layouts {
             source: None,
             ids: BTreeMap::new(),
-            files: RefCell::new(
-                files
-                    .into_iter()
-                    .map(|(k, f)| (k, Some(Rc::new(f))))
-                    .collect(),
-            ),
+            files: RefCell::new(by_type),
+            memo: Memo::default(),
         }
     }
 
     /// The file of `res_type` named `name`, decoding it on first use.
     pub fn get(&self, res_type: &'static str, name: &str) -> Option<Rc<LayoutFile>> {
-        let key = (res_type, name.to_string());
-        if let Some(hit) = self.files.borrow().get(&key) {
+        if let Some(hit) = self.files.borrow().get(res_type).and_then(|m| m.get(name)) {
             return hit.clone();
         }
         let decoded = self.decode_one(res_type, name).map(Rc::new);
-        self.files.borrow_mut().insert(key, decoded.clone());
+        self.files
+            .borrow_mut()
+            .entry(res_type)
+            .or_default()
+            .insert(name.to_string(), decoded.clone());
         decoded
     }
 
     fn decode_one(&self, res_type: &'static str, name: &str) -> Option<LayoutFile> {
         let (archive, ctx) = self.source?;
         let table = ctx.table?;
-        let id = *self.ids.get(&(res_type, name.to_string()))?;
+        let id = *self.ids.get(res_type)?.get(name)?;
         let path = table.file_path(id)?;
         let bytes = archive.read_name(&path)?.ok()?;
         let doc = axml::parse(&bytes, ctx.limits).ok()?;
         let mut budget = MAX_WIDGETS_PER_FILE;
-        let root = widget(&doc.root, ctx, &mut budget, 0);
+        let root = widget(&doc.root, ctx, &self.memo, &mut budget, 0);
         Some(LayoutFile {
             res_type,
             name: name.to_string(),
@@ -339,8 +394,10 @@ impl<'a> Layouts<'a> {
 
 /// Builds the widget for `e` and its subtree (bounded by `budget` in
 /// size and [`MAX_TREE_DEPTH`] in depth).
-fn widget(e: &Element, ctx: &Ctx<'_>, budget: &mut usize, depth: usize) -> Widget {
+fn widget(e: &Element, ctx: &Ctx<'_>, memo: &Memo, budget: &mut usize, depth: usize) -> Widget {
     *budget = budget.saturating_sub(1);
+    let ids = attr_ids();
+    let android = |target: Option<u32>, name: &str| e.android_attr_by_id(target, name);
     let mut kind = e.name.clone();
     if kind == "view" {
         if let Some(a) = e.plain_attr("class") {
@@ -348,33 +405,33 @@ fn widget(e: &Element, ctx: &Ctx<'_>, budget: &mut usize, depth: usize) -> Widge
         }
     }
     let class = match kind.as_str() {
-        "fragment" | "androidx.fragment.app.FragmentContainerView" => e
-            .android_attr("name")
+        "fragment" | "androidx.fragment.app.FragmentContainerView" => android(ids.name, "name")
             .or_else(|| e.plain_attr("class"))
             .map(|a| a.parser_value()),
-        "activity" | "dialog" => e.android_attr("name").map(|a| a.parser_value()),
+        "activity" | "dialog" => android(ids.name, "name").map(|a| a.parser_value()),
         _ if !e.name.contains('.') && is_nav_node(&e.name) => {
-            e.android_attr("name").map(|a| a.parser_value())
+            android(ids.name, "name").map(|a| a.parser_value())
         }
         _ => None,
     };
-    let layout = layout_link(e, ctx);
-    let (text, text_locales) = text_attr(e, &["text", "title"], ctx);
-    let (hint, hint_locales) = text_attr(e, &["hint"], ctx);
+    let layout = layout_link(e, ctx, ids);
+    let (text, text_locales) = text_attr(e, &[(ids.text, "text"), (ids.title, "title")], ctx, memo);
+    let (hint, hint_locales) = text_attr(e, &[(ids.hint, "hint")], ctx, memo);
+    let (origin, category) = kind_info(&kind, ctx, memo);
     let mut w = Widget {
-        origin: Some(origin(&kind, ctx)),
-        category: category(&kind),
-        id: e.android_attr("id").and_then(|a| id_name(&a.value, ctx)),
+        origin: Some(origin),
+        category,
+        id: android(ids.id, "id").and_then(|a| memo_id_name(&a.value, ctx, memo)),
         text,
         text_locales,
         hint,
         hint_locales,
-        input_type: e.android_attr("inputType").and_then(|a| match a.value {
+        input_type: android(ids.input_type, "inputType").and_then(|a| match a.value {
             Value::Int(v) => Some(input_type(v as u32)),
             Value::Hex(v) => Some(input_type(v)),
             _ => None,
         }),
-        on_click: e.android_attr("onClick").map(|a| a.parser_value()),
+        on_click: android(ids.on_click, "onClick").map(|a| a.parser_value()),
         layout,
         class,
         nav_graph: e
@@ -392,9 +449,55 @@ fn widget(e: &Element, ctx: &Ctx<'_>, budget: &mut usize, depth: usize) -> Widge
         if *budget == 0 || depth >= MAX_TREE_DEPTH {
             break;
         }
-        w.children.push(widget(c, ctx, budget, depth + 1));
+        w.children.push(widget(c, ctx, memo, budget, depth + 1));
     }
     w
+}
+
+/// [`origin`] and [`category`] of `kind`, memoized.
+fn kind_info(kind: &str, ctx: &Ctx<'_>, memo: &Memo) -> (Origin, &'static str) {
+    if let Some(&hit) = memo.kinds.borrow().get(kind) {
+        return hit;
+    }
+    let info = (origin(kind, ctx), memo_category(kind));
+    memo.kinds.borrow_mut().insert(kind.to_string(), info);
+    info
+}
+
+/// Most kinds kept by [`memo_category`]'s cache (cleared when full).
+const MAX_CACHED_KINDS: usize = 4096;
+
+/// [`category`], cached per thread across apps: the same framework and
+/// library widget kinds recur in every app.
+fn memo_category(kind: &str) -> &'static str {
+    thread_local! {
+        static CATEGORIES: RefCell<HashMap<String, &'static str>> = RefCell::new(HashMap::new());
+    }
+    CATEGORIES.with(|cache| {
+        if let Some(&hit) = cache.borrow().get(kind) {
+            return hit;
+        }
+        let c = category(kind);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= MAX_CACHED_KINDS {
+            cache.clear();
+        }
+        cache.insert(kind.to_string(), c);
+        c
+    })
+}
+
+/// [`id_name`], memoized for references.
+fn memo_id_name(v: &Value, ctx: &Ctx<'_>, memo: &Memo) -> Option<String> {
+    let Value::Reference(id) = v else {
+        return id_name(v, ctx);
+    };
+    if let Some(hit) = memo.ids.borrow().get(id) {
+        return Some(hit.clone());
+    }
+    let name = id_name(v, ctx)?;
+    memo.ids.borrow_mut().insert(*id, name.clone());
+    Some(name)
 }
 
 fn is_nav_node(name: &str) -> bool {
@@ -403,10 +506,10 @@ fn is_nav_node(name: &str) -> bool {
 
 /// The layout an element links to: `<include layout>`, `<ViewStub
 /// android:layout>`, `app:layout`/`tools:layout` of a fragment.
-fn layout_link(e: &Element, ctx: &Ctx<'_>) -> Option<String> {
+fn layout_link(e: &Element, ctx: &Ctx<'_>, ids: &AttrIds) -> Option<String> {
     let attr = e
         .plain_attr("layout")
-        .or_else(|| e.android_attr("layout"))
+        .or_else(|| e.android_attr_by_id(ids.layout, "layout"))
         .or_else(|| e.attr(Some(axml::RES_AUTO_NS), "layout"))
         .or_else(|| e.attr(Some(axml::TOOLS_NS), "layout"))?;
     match &attr.value {
@@ -436,11 +539,12 @@ pub fn id_name(v: &Value, ctx: &Ctx<'_>) -> Option<String> {
 /// The first of `names` present as a string: default text and all locales.
 fn text_attr(
     e: &Element,
-    names: &[&str],
+    names: &[(Option<u32>, &str)],
     ctx: &Ctx<'_>,
+    memo: &Memo,
 ) -> (Option<String>, BTreeMap<String, String>) {
-    for n in names {
-        let Some(a) = e.android_attr(n) else {
+    for &(target, n) in names {
+        let Some(a) = e.android_attr_by_id(target, n) else {
             continue;
         };
         match &a.value {
@@ -449,12 +553,24 @@ fn text_attr(
                 let Some(t) = ctx.table else {
                     continue;
                 };
-                let all = t.string_by_locale(*id, ctx.limits);
+                let cached = memo.strings.borrow().get(id).cloned();
+                let all = match cached {
+                    Some(all) => all,
+                    None => {
+                        let all = Rc::new(t.string_by_locale(*id, ctx.limits));
+                        memo.strings.borrow_mut().insert(*id, Rc::clone(&all));
+                        all
+                    }
+                };
                 let default = all
                     .get("")
                     .cloned()
                     .or_else(|| all.values().next().cloned());
-                let locales = if all.len() > 1 { all } else { BTreeMap::new() };
+                let locales = if all.len() > 1 {
+                    BTreeMap::clone(&all)
+                } else {
+                    BTreeMap::new()
+                };
                 return (default, locales);
             }
             _ => {}

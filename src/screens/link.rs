@@ -30,7 +30,10 @@ use crate::arsc::ResourceTable;
 use crate::dex::{ClassDef, DexFile};
 use crate::facts::DexInput;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
+use std::rc::Rc;
 
 /// Deepest superclass chain walked.
 const MAX_SUPER_DEPTH: usize = 12;
@@ -52,7 +55,6 @@ pub struct Link {
 /// What one class's code does with layouts.
 #[derive(Default, Clone)]
 struct ClassFacts {
-    superclass: Option<String>,
     set_content_view: bool,
     inflate: bool,
     layout_ids: Vec<u32>,
@@ -61,31 +63,86 @@ struct ClassFacts {
     constructed: BTreeSet<String>,
 }
 
-/// The code index used for linking.
-pub struct CodeIndex<'a> {
-    classes: BTreeMap<String, ClassFacts>,
-    table: &'a ResourceTable,
+/// One class of the index: where it is defined and, once asked for, what
+/// its code does with layouts.
+struct Entry<'a> {
+    descriptor: &'a str,
+    /// Position of the DEX file in the app's list, and the file.
+    dex: (usize, &'a DexFile),
+    class: &'a ClassDef,
+    facts: OnceCell<ClassFacts>,
 }
 
-fn class_facts(dex: &DexFile, c: &ClassDef, table: &ResourceTable) -> ClassFacts {
-    let mut f = ClassFacts {
-        superclass: c.superclass.clone(),
-        ..ClassFacts::default()
+/// The code index used for linking.
+///
+/// Every class is listed (sorted by descriptor; the first definition of a
+/// descriptor, in DEX order, wins), but a class's facts are read from its
+/// code only when a rule asks for them: linking touches the activities,
+/// their inner, base, fragment and adapter classes, a small part of an
+/// app's code, and resolving every invoked method of every class was most
+/// of the screens stage's cost.
+pub struct CodeIndex<'a> {
+    classes: Vec<Entry<'a>>,
+    table: &'a ResourceTable,
+    calls: CallMemo,
+}
+
+/// What invoking one method tells about layouts.
+#[derive(Clone)]
+enum Call {
+    SetContentView,
+    Binding(Rc<str>),
+    Inflate,
+    /// A constructor of this class.
+    Init(Rc<str>),
+    Other,
+}
+
+fn classify(dex: &DexFile, m: u32) -> Call {
+    let Some(r) = dex.method_ref(m) else {
+        return Call::Other;
     };
+    match r.name.as_str() {
+        "setContentView" if r.proto.starts_with("(I)") => Call::SetContentView,
+        "inflate" | "bind" if r.class.ends_with("Binding;") => Call::Binding(r.class.into()),
+        "inflate" if r.proto.contains("(I") || r.proto.contains(";I") => Call::Inflate,
+        "<init>" => Call::Init(r.class.into()),
+        _ => Call::Other,
+    }
+}
+
+/// Method ids already classified, per DEX file (by its position in the
+/// app's DEX list): classes of one app invoke many of the same methods.
+type CallMemo = RefCell<HashMap<(usize, u32), Call, BuildHasherDefault<super::FnvHasher>>>;
+
+fn class_facts(
+    dex: (usize, &DexFile),
+    c: &ClassDef,
+    table: &ResourceTable,
+    memo: &CallMemo,
+) -> ClassFacts {
+    let mut f = ClassFacts::default();
     for &m in &c.invokes {
-        let Some(r) = dex.method_ref(m) else {
-            continue;
+        let key = (dex.0, m);
+        let cached = memo.borrow().get(&key).cloned();
+        let call = match cached {
+            Some(call) => call,
+            None => {
+                let call = classify(dex.1, m);
+                memo.borrow_mut().insert(key, call.clone());
+                call
+            }
         };
-        match r.name.as_str() {
-            "setContentView" if r.proto.starts_with("(I)") => f.set_content_view = true,
-            "inflate" | "bind" if r.class.ends_with("Binding;") => {
-                f.bindings.insert(r.class.clone());
+        match call {
+            Call::SetContentView => f.set_content_view = true,
+            Call::Binding(class) => {
+                f.bindings.insert(class.to_string());
             }
-            "inflate" if r.proto.contains("(I") || r.proto.contains(";I") => f.inflate = true,
-            "<init>" if r.class != c.descriptor => {
-                f.constructed.insert(r.class.clone());
+            Call::Inflate => f.inflate = true,
+            Call::Init(class) if *class != *c.descriptor => {
+                f.constructed.insert(class.to_string());
             }
-            _ => {}
+            Call::Init(_) | Call::Other => {}
         }
     }
     for &id in &c.resource_ids {
@@ -99,17 +156,70 @@ fn class_facts(dex: &DexFile, c: &ClassDef, table: &ResourceTable) -> ClassFacts
 }
 
 impl<'a> CodeIndex<'a> {
-    /// Indexes every class of every DEX file.
-    pub fn new(dex: &[DexInput], table: &'a ResourceTable) -> CodeIndex<'a> {
-        let mut classes = BTreeMap::new();
-        for d in dex {
-            for c in d.dex.classes() {
-                classes
-                    .entry(c.descriptor.clone())
-                    .or_insert_with(|| class_facts(&d.dex, c, table));
+    /// Indexes every class of every DEX file (facts are read lazily).
+    pub fn new(dex: &'a [DexInput], table: &'a ResourceTable) -> CodeIndex<'a> {
+        let mut order: Vec<(&'a str, usize, usize, &'a DexFile, &'a ClassDef)> = Vec::new();
+        for (di, d) in dex.iter().enumerate() {
+            for (ci, c) in d.dex.classes().iter().enumerate() {
+                order.push((c.descriptor.as_str(), di, ci, &d.dex, c));
             }
         }
-        CodeIndex { classes, table }
+        // Sorted by descriptor, then by definition order: the first
+        // definition of a descriptor is kept.
+        order.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        order.dedup_by(|later, first| later.0 == first.0);
+        let classes = order
+            .into_iter()
+            .map(|(descriptor, di, _, dex, class)| Entry {
+                descriptor,
+                dex: (di, dex),
+                class,
+                facts: OnceCell::new(),
+            })
+            .collect();
+        CodeIndex {
+            classes,
+            table,
+            calls: RefCell::new(HashMap::default()),
+        }
+    }
+
+    /// Position of `desc` in the sorted class list.
+    fn position(&self, desc: &str) -> Option<usize> {
+        self.classes
+            .binary_search_by(|e| e.descriptor.cmp(desc))
+            .ok()
+    }
+
+    fn contains(&self, desc: &str) -> bool {
+        self.position(desc).is_some()
+    }
+
+    fn entry_facts<'s>(&'s self, e: &'s Entry<'a>) -> &'s ClassFacts {
+        e.facts
+            .get_or_init(|| class_facts(e.dex, e.class, self.table, &self.calls))
+    }
+
+    /// The facts of class `desc`, read on first use.
+    fn get(&self, desc: &str) -> Option<&ClassFacts> {
+        let e = self.classes.get(self.position(desc)?)?;
+        Some(self.entry_facts(e))
+    }
+
+    /// The superclass of class `desc`, if the class is indexed.
+    fn superclass(&self, desc: &str) -> Option<&'a str> {
+        let e = self.classes.get(self.position(desc)?)?;
+        e.class.superclass.as_deref()
+    }
+
+    /// Classes whose descriptor starts with `prefix`, in descriptor order.
+    fn with_prefix<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = &'s Entry<'a>> + 's {
+        let start = self.classes.partition_point(|e| e.descriptor < prefix);
+        self.classes
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |e| e.descriptor.starts_with(prefix))
     }
 
     fn names(&self, ids: &[u32]) -> Vec<String> {
@@ -122,21 +232,21 @@ impl<'a> CodeIndex<'a> {
         out
     }
 
-    fn ancestors(&self, desc: &str) -> Vec<&str> {
+    fn ancestors(&self, desc: &str) -> Vec<&'a str> {
         let mut out = Vec::new();
-        let mut cur = self.classes.get(desc).and_then(|f| f.superclass.as_deref());
+        let mut cur = self.superclass(desc);
         while let Some(s) = cur {
             if out.len() >= MAX_SUPER_DEPTH || out.contains(&s) {
                 break;
             }
             out.push(s);
-            cur = self.classes.get(s).and_then(|f| f.superclass.as_deref());
+            cur = self.superclass(s);
         }
         out
     }
 
     fn is_fragment(&self, desc: &str) -> bool {
-        self.classes.contains_key(desc)
+        self.contains(desc)
             && self
                 .ancestors(desc)
                 .iter()
@@ -145,7 +255,7 @@ impl<'a> CodeIndex<'a> {
 
     /// Layouts a binding class stands for.
     fn binding_layouts(&self, binding: &str) -> Vec<String> {
-        if let Some(f) = self.classes.get(binding) {
+        if let Some(f) = self.get(binding) {
             let names = self.names(&f.layout_ids);
             if !names.is_empty() {
                 return names;
@@ -172,7 +282,7 @@ impl<'a> CodeIndex<'a> {
     pub fn links(&self, desc: &str) -> (Vec<Link>, Vec<String>) {
         let mut links = Vec::new();
         let mut items = Vec::new();
-        let Some(own) = self.classes.get(desc) else {
+        let Some(own) = self.get(desc) else {
             return (links, items);
         };
         let add = |links: &mut Vec<Link>, names: Vec<String>, how, via: Option<String>| {
@@ -202,21 +312,19 @@ impl<'a> CodeIndex<'a> {
         }
         // 3. a base class's setContentView with the subclass's id
         if links.is_empty() && !own.layout_ids.is_empty() {
-            if let Some(base) = self.ancestors(desc).into_iter().find(|a| {
-                self.classes
-                    .get(*a)
-                    .is_some_and(|f| f.set_content_view || f.inflate)
-            }) {
+            if let Some(base) = self
+                .ancestors(desc)
+                .into_iter()
+                .find(|a| self.get(a).is_some_and(|f| f.set_content_view || f.inflate))
+            {
                 let via = Some(crate::dex::descriptor_to_java(base));
                 add(&mut links, self.names(&own.layout_ids), "inherited", via);
             }
         }
         // 4. inner classes
         let prefix = format!("{}$", desc.trim_end_matches(';'));
-        for (d, f) in self.classes.range(prefix.clone()..) {
-            if !d.starts_with(&prefix) {
-                break;
-            }
+        for e in self.with_prefix(&prefix) {
+            let (d, f) = (e.descriptor, self.entry_facts(e));
             if f.set_content_view && links.is_empty() {
                 let via = Some(crate::dex::descriptor_to_java(d));
                 add(&mut links, self.names(&f.layout_ids), "inner_class", via);
@@ -234,7 +342,10 @@ impl<'a> CodeIndex<'a> {
         for c in &own.constructed {
             let adapter = c.ends_with("Adapter;")
                 || self.ancestors(c).iter().any(|a| a.ends_with("Adapter;"));
-            if let (true, Some(f)) = (adapter, self.classes.get(c)) {
+            if !adapter {
+                continue;
+            }
+            if let Some(f) = self.get(c) {
                 if f.inflate {
                     items.extend(self.names(&f.layout_ids));
                 }
@@ -245,7 +356,7 @@ impl<'a> CodeIndex<'a> {
             if !self.is_fragment(c) {
                 continue;
             }
-            let Some(f) = self.classes.get(c) else {
+            let Some(f) = self.get(c) else {
                 continue;
             };
             let via = Some(crate::dex::descriptor_to_java(c));
@@ -272,16 +383,13 @@ impl<'a> CodeIndex<'a> {
     pub fn menus(&self, desc: &str) -> Vec<String> {
         let prefix = format!("{}$", desc.trim_end_matches(';'));
         // `$` sorts before `;`: inner classes come before the class itself.
-        let own = self.classes.get_key_value(desc);
-        let inner = self
-            .classes
-            .range(prefix.clone()..)
-            .take_while(|(d, _)| d.starts_with(&prefix));
+        let own = self.get(desc);
+        let inner = self.with_prefix(&prefix).map(|e| self.entry_facts(e));
         let mut out: Vec<String> = own
             .into_iter()
             .chain(inner)
-            .filter(|(_, f)| f.inflate)
-            .flat_map(|(_, f)| self.names(&f.menu_ids))
+            .filter(|f| f.inflate)
+            .flat_map(|f| self.names(&f.menu_ids))
             .collect();
         out.sort();
         out.dedup();
@@ -292,7 +400,7 @@ impl<'a> CodeIndex<'a> {
     /// `<fragment android:name>`) inflates itself or through a binding.
     pub fn class_layouts(&self, java_name: &str) -> Vec<String> {
         let desc = format!("L{};", java_name.replace('.', "/"));
-        let Some(f) = self.classes.get(&desc) else {
+        let Some(f) = self.get(&desc) else {
             return Vec::new();
         };
         let mut out = Vec::new();

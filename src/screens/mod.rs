@@ -81,6 +81,7 @@ use crate::reader::Limits;
 use layout::{Layouts, Widget};
 use link::{CodeIndex, Link};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -576,10 +577,13 @@ pub fn summarize(trees: &[Widget]) -> WidgetSummary {
 /// Texts and hints of every widget in every locale, first occurrence
 /// order, at most [`MAX_STRINGS`].
 pub fn visible_strings(trees: &[Widget]) -> Vec<String> {
-    let mut seen = BTreeSet::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for t in trees {
         for w in layout::walk(t) {
+            if out.len() >= MAX_STRINGS {
+                return out;
+            }
             let all = w
                 .text
                 .iter()
@@ -588,7 +592,7 @@ pub fn visible_strings(trees: &[Widget]) -> Vec<String> {
                 .chain(w.hint_locales.values());
             for s in all {
                 let s = s.trim();
-                if !s.is_empty() && out.len() < MAX_STRINGS && seen.insert(s.to_string()) {
+                if !s.is_empty() && out.len() < MAX_STRINGS && seen.insert(s) {
                     out.push(s.to_string());
                 }
             }
@@ -600,34 +604,69 @@ pub fn visible_strings(trees: &[Widget]) -> Vec<String> {
 /// Lowercase identifier tokens: split on non-alphanumerics and camel case.
 pub fn ident_tokens(s: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cur = String::new();
+    for_each_ident_token(s, &mut String::new(), |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `f` with each of [`ident_tokens`]`(s)` in order, built in `cur`
+/// (a reused buffer) instead of allocated.
+fn for_each_ident_token(s: &str, cur: &mut String, mut f: impl FnMut(&str)) {
+    cur.clear();
     let mut prev_lower = false;
     for ch in s.chars() {
         if !ch.is_ascii_alphanumeric() {
             if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+                f(cur);
+                cur.clear();
             }
             prev_lower = false;
             continue;
         }
         if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+            f(cur);
+            cur.clear();
         }
         prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
         cur.push(ch.to_ascii_lowercase());
     }
     if !cur.is_empty() {
-        out.push(cur);
+        f(cur);
+        cur.clear();
     }
-    out
+}
+
+/// The keyword map: short keys, so hashed with FNV rather than SipHash.
+type KeywordIndex =
+    HashMap<&'static str, Vec<(usize, bool)>, std::hash::BuildHasherDefault<FnvHasher>>;
+
+/// [`fnv1a`] as a [`std::hash::Hasher`].
+struct FnvHasher(Fnv);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(Fnv::new())
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 .0 ^= u64::from(b);
+            self.0 .0 = self.0 .0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 .0
+    }
 }
 
 /// English keyword → (index in [`ROLES`], whether it may match as a prefix:
 /// keywords of 4+ bytes match tokens that start with them).
-fn keyword_index() -> &'static HashMap<&'static str, Vec<(usize, bool)>> {
-    static INDEX: OnceLock<HashMap<&'static str, Vec<(usize, bool)>>> = OnceLock::new();
+fn keyword_index() -> &'static KeywordIndex {
+    static INDEX: OnceLock<KeywordIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: HashMap<&'static str, Vec<(usize, bool)>> = HashMap::new();
+        let mut index = KeywordIndex::default();
         for (i, (_, en, _)) in ROLES.iter().enumerate() {
             for &w in *en {
                 index.entry(w).or_default().push((i, w.len() >= 4));
@@ -637,66 +676,137 @@ fn keyword_index() -> &'static HashMap<&'static str, Vec<(usize, bool)>> {
     })
 }
 
+/// The longest English keyword of [`ROLES`], in bytes: no longer prefix
+/// of a token can match one.
+fn longest_keyword() -> usize {
+    static LONGEST: OnceLock<usize> = OnceLock::new();
+    *LONGEST.get_or_init(|| {
+        ROLES
+            .iter()
+            .flat_map(|(_, en, _)| en.iter())
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(0)
+    })
+}
+
 /// Per role (indexed like [`ROLES`]), how many of `tokens` match one of its
 /// English keywords exactly or, for keywords of 4+ bytes, as a prefix. One
 /// hash lookup per prefix of each token instead of a scan of every keyword.
+#[cfg(test)]
 fn keyword_hits(tokens: &[String]) -> Vec<usize> {
-    let index = keyword_index();
-    let mut counts = vec![0usize; ROLES.len()];
-    let mut hit = vec![false; ROLES.len()];
+    let mut hits = KeywordHits::new();
     for t in tokens {
+        hits.add(t);
+    }
+    hits.counts
+}
+
+/// [`keyword_hits`] counted one token at a time.
+struct KeywordHits {
+    counts: Vec<usize>,
+    hit: Vec<bool>,
+}
+
+impl KeywordHits {
+    fn new() -> Self {
+        KeywordHits {
+            counts: vec![0usize; ROLES.len()],
+            hit: vec![false; ROLES.len()],
+        }
+    }
+
+    fn add(&mut self, t: &str) {
+        let index = keyword_index();
+        let longest = longest_keyword();
+        let hit = &mut self.hit;
         hit.iter_mut().for_each(|h| *h = false);
+        let mut any = false;
         let mut mark = |key: &str, exact: bool| {
             for &(role, prefix_ok) in index.get(key).into_iter().flatten() {
                 if exact || prefix_ok {
                     if let Some(h) = hit.get_mut(role) {
                         *h = true;
+                        any = true;
                     }
                 }
             }
         };
-        mark(t, true);
-        for (k, _) in t.char_indices().filter(|&(k, _)| k >= 4) {
+        if t.len() <= longest {
+            mark(t, true);
+        }
+        for (k, _) in t
+            .char_indices()
+            .filter(|&(k, _)| k >= 4)
+            .take_while(|&(k, _)| k <= longest)
+        {
             if let Some(prefix) = t.get(..k) {
                 mark(prefix, false);
             }
         }
-        for (c, &h) in counts.iter_mut().zip(&hit) {
-            *c += usize::from(h);
+        if any {
+            for (c, &h) in self.counts.iter_mut().zip(hit.iter()) {
+                *c += usize::from(h);
+            }
         }
     }
-    counts
 }
 
 /// The role of a screen (rules in the module docs).
 pub fn guess_role(s: &Screen) -> &'static str {
     let simple = s.activity.rsplit(['.', '$']).next().unwrap_or_default();
-    let class_tokens: Vec<String> = ident_tokens(simple)
-        .into_iter()
-        .filter(|t| !matches!(t.as_str(), "activity" | "act" | "ui"))
-        .collect();
-    let layout_tokens: Vec<String> = s.layouts.iter().flat_map(|l| ident_tokens(l)).collect();
-    let mut id_tokens = Vec::new();
+    let mut buf = String::new();
+    let mut class_hits = KeywordHits::new();
+    for_each_ident_token(simple, &mut buf, |t| {
+        if !matches!(t, "activity" | "act" | "ui") {
+            class_hits.add(t);
+        }
+    });
+    let mut layout_hits = KeywordHits::new();
+    for l in &s.layouts {
+        for_each_ident_token(l, &mut buf, |t| layout_hits.add(t));
+    }
+    let mut id_hits = KeywordHits::new();
     for t in &s.trees {
         for w in layout::walk(t) {
             if let Some(id) = &w.id {
-                id_tokens.extend(ident_tokens(id.trim_start_matches("@id/")));
+                for_each_ident_token(id.trim_start_matches("@id/"), &mut buf, |t| id_hits.add(t));
             }
         }
     }
-    let string_tokens: Vec<String> = s.strings.iter().flat_map(|x| ident_tokens(x)).collect();
-    let text = s.strings.join("\n");
+    let mut string_hits = KeywordHits::new();
+    for x in &s.strings {
+        for_each_ident_token(x, &mut buf, |t| string_hits.add(t));
+    }
+    // Chinese keywords are never found in ASCII-only text, nor when one
+    // of their characters is missing from it.
+    let text = if s.strings.iter().all(|x| x.is_ascii()) {
+        String::new()
+    } else {
+        s.strings.join("\n")
+    };
+    let mut present = CjkSet::new();
+    for c in text.chars() {
+        present.insert(c);
+    }
+    let (class_hits, layout_hits) = (class_hits.counts, layout_hits.counts);
+    let (id_hits, string_hits) = (id_hits.counts, string_hits.counts);
     let w = &s.widgets;
     let interactive = w.text_inputs + w.buttons + w.lists + w.checks + w.spinners;
-    let (class_hits, layout_hits) = (keyword_hits(&class_tokens), keyword_hits(&layout_tokens));
-    let (id_hits, string_hits) = (keyword_hits(&id_tokens), keyword_hits(&string_tokens));
     let at = |v: &[usize], i: usize| v.get(i).copied().unwrap_or(0);
     let mut best = ("other", 1usize);
     for (i, (role, _, zh)) in ROLES.iter().enumerate() {
+        let zh_hits = if text.is_empty() {
+            0
+        } else {
+            zh.iter()
+                .filter(|k| k.chars().all(|c| present.may_contain(c)) && text.contains(*k))
+                .count()
+        };
         let mut score = 4 * at(&class_hits, i)
             + 3 * at(&layout_hits, i)
             + at(&id_hits, i).min(3)
-            + (at(&string_hits, i) + zh.iter().filter(|k| text.contains(*k)).count()).min(3);
+            + (at(&string_hits, i) + zh_hits).min(3);
         score += match *role {
             "login" if w.password_inputs > 0 => 4,
             "form" if w.text_inputs >= 3 => 3,
@@ -728,12 +838,77 @@ pub fn guess_role(s: &Screen) -> &'static str {
 
 /// FNV-1a 64 with the standard offset basis.
 pub fn fnv1a(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut h = Fnv::new();
+    h.add(s);
+    h.0
+}
+
+/// Streaming [`fnv1a`]: the hash of the concatenation of what is added
+/// (or written with `write!`), without building the string.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
-    h
+
+    fn add(&mut self, s: &str) {
+        for b in s.bytes() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.add(s);
+        Ok(())
+    }
+}
+
+/// [`fnv1a`] of the concatenation of `parts`.
+fn fnv_parts(parts: &[&str]) -> u64 {
+    let mut h = Fnv::new();
+    for p in parts {
+        h.add(p);
+    }
+    h.0
+}
+
+/// The CJK unified ideographs (U+4E00..U+9FFF) seen in a text, as a
+/// bit set.
+struct CjkSet(Vec<u64>);
+
+const CJK_FIRST: u32 = 0x4e00;
+const CJK_LAST: u32 = 0x9fff;
+
+impl CjkSet {
+    fn new() -> Self {
+        CjkSet(vec![0; ((CJK_LAST - CJK_FIRST) / 64 + 1) as usize])
+    }
+
+    fn insert(&mut self, c: char) {
+        let v = c as u32;
+        if (CJK_FIRST..=CJK_LAST).contains(&v) {
+            let i = v - CJK_FIRST;
+            if let Some(w) = self.0.get_mut((i / 64) as usize) {
+                *w |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// False only when `c` is a CJK ideograph that was not inserted.
+    fn may_contain(&self, c: char) -> bool {
+        let v = c as u32;
+        if !(CJK_FIRST..=CJK_LAST).contains(&v) {
+            return true;
+        }
+        let i = v - CJK_FIRST;
+        self.0
+            .get((i / 64) as usize)
+            .map_or(true, |w| w & (1 << (i % 64)) != 0)
+    }
 }
 
 fn is_cjk(c: char) -> bool {
@@ -744,56 +919,86 @@ fn is_cjk(c: char) -> bool {
 /// single character alone).
 pub fn text_tokens(s: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut run: Vec<char> = Vec::new();
+    for_each_text_token(s, |t| out.push(t.to_string()));
+    out
+}
+
+/// Calls `f` with each of [`text_tokens`]`(s)` in order, without
+/// allocating a string per token.
+fn for_each_text_token(s: &str, mut f: impl FnMut(&str)) {
+    // The current CJK run: its last character and its length; bigrams are
+    // reported as the run grows, a lone character when it ends.
+    let mut prev: Option<char> = None;
+    let mut run_len = 0usize;
     let mut word = String::new();
-    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
-        if run.len() == 1 {
-            out.push(run.iter().collect());
-        }
-        for pair in run.windows(2) {
-            out.push(pair.iter().collect());
-        }
-        run.clear();
-    };
+    let mut buf = [0u8; 4];
+    let mut pair = String::new();
     for c in s.chars() {
         if is_cjk(c) {
-            run.push(c);
+            if let Some(p) = prev {
+                pair.clear();
+                pair.push(p);
+                pair.push(c);
+                f(&pair);
+            }
+            prev = Some(c);
+            run_len = run_len.saturating_add(1);
         } else {
-            flush_run(&mut run, &mut out);
+            if let (1, Some(p)) = (run_len, prev) {
+                f(p.encode_utf8(&mut buf));
+            }
+            prev = None;
+            run_len = 0;
         }
         if c.is_ascii_alphanumeric() {
             word.push(c.to_ascii_lowercase());
         } else if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
+            f(&word);
+            word.clear();
         }
     }
-    flush_run(&mut run, &mut out);
-    if !word.is_empty() {
-        out.push(word);
+    if let (1, Some(p)) = (run_len, prev) {
+        f(p.encode_utf8(&mut buf));
     }
-    out
+    if !word.is_empty() {
+        f(&word);
+    }
 }
 
-fn sketch(w: &Widget) -> String {
-    let kids: Vec<String> = w.children.iter().map(sketch).collect();
+fn sketch(w: &Widget) -> Cow<'static, str> {
+    if w.children.is_empty() {
+        // A leaf is its category: no string built.
+        return Cow::Borrowed(w.category);
+    }
+    let mut kids: Vec<Cow<'static, str>> = w.children.iter().map(sketch).collect();
     if w.category == "container" && kids.len() == 1 {
-        return kids.into_iter().next().unwrap_or_default();
+        return kids.pop().unwrap_or_default();
     }
-    let mut kids = kids;
-    kids.sort();
-    if kids.is_empty() {
-        w.category.to_string()
-    } else {
-        format!("{}({})", w.category, kids.join(","))
+    kids.sort_unstable();
+    let len = kids
+        .iter()
+        .fold(w.category.len().saturating_add(2), |n, k| {
+            n.saturating_add(k.len()).saturating_add(1)
+        });
+    let mut out = String::with_capacity(len);
+    out.push_str(w.category);
+    out.push('(');
+    for (i, k) in kids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(k);
     }
+    out.push(')');
+    Cow::Owned(out)
 }
 
 /// The fingerprint of a screen (see the module docs).
 pub fn fingerprint(s: &Screen) -> Fingerprint {
-    let mut feats = BTreeSet::new();
-    feats.insert(fnv1a(&format!("r:{}", s.role)));
+    let mut feats = vec![fnv_parts(&["r:", s.role])];
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut sketches = Vec::new();
+    let mut buf = String::new();
     for t in &s.trees {
         sketches.push(sketch(t));
         let mut stack = vec![t];
@@ -801,30 +1006,39 @@ pub fn fingerprint(s: &Screen) -> Fingerprint {
             if w.category != "container" {
                 let n = counts.entry(w.category).or_insert(0);
                 *n += 1;
-                feats.insert(fnv1a(&format!("w:{}#{}", w.category, n)));
+                let mut h = Fnv::new();
+                let _ = write!(h, "w:{}#{}", w.category, n);
+                feats.push(h.0);
             }
             if let Some(id) = &w.id {
-                for tok in ident_tokens(id.trim_start_matches("@id/")) {
-                    feats.insert(fnv1a(&format!("i:{tok}")));
-                }
+                for_each_ident_token(id.trim_start_matches("@id/"), &mut buf, |tok| {
+                    feats.push(fnv_parts(&["i:", tok]));
+                });
             }
             for c in &w.children {
                 if c.category != "container" || w.category != "container" {
-                    feats.insert(fnv1a(&format!("e:{}>{}", w.category, c.category)));
+                    feats.push(fnv_parts(&["e:", w.category, ">", c.category]));
                 }
                 stack.push(c);
             }
         }
     }
     for st in &s.strings {
-        for tok in text_tokens(st) {
-            feats.insert(fnv1a(&format!("t:{tok}")));
-        }
+        for_each_text_token(st, |tok| feats.push(fnv_parts(&["t:", tok])));
     }
-    sketches.sort();
+    sketches.sort_unstable();
+    let mut sketch_hash = Fnv::new();
+    for (i, sk) in sketches.iter().enumerate() {
+        if i > 0 {
+            sketch_hash.add("|");
+        }
+        sketch_hash.add(sk);
+    }
+    feats.sort_unstable();
+    feats.dedup();
     Fingerprint {
-        sketch: fnv1a(&sketches.join("|")),
-        features: feats.into_iter().collect(),
+        sketch: sketch_hash.0,
+        features: feats,
     }
 }
 
