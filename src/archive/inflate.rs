@@ -6,6 +6,14 @@
 //! `cap + 1` bytes of memory whatever it declares.
 
 use flate2::{Decompress, FlushDecompress, Status};
+use std::cell::RefCell;
+
+thread_local! {
+    /// One inflater per thread, reset between entries: setting one up
+    /// (window and state allocation) costs more than inflating a small
+    /// layout file.
+    static INFLATER: RefCell<Option<Decompress>> = const { RefCell::new(None) };
+}
 
 /// Why inflating stopped without a result.
 #[derive(Debug)]
@@ -40,8 +48,23 @@ pub(crate) fn inflate_raw(
         .saturating_add(1)
         .clamp(MIN_STEP.min(hard), MAX_INITIAL)
         .min(hard);
+    let mut d = INFLATER
+        .with(|cell| cell.borrow_mut().take())
+        .unwrap_or_else(|| Decompress::new(false));
+    d.reset(false);
+    let result = inflate_with(&mut d, input, cap, initial);
+    INFLATER.with(|cell| *cell.borrow_mut() = Some(d));
+    result
+}
+
+fn inflate_with(
+    d: &mut Decompress,
+    input: &[u8],
+    cap: usize,
+    initial: usize,
+) -> Result<Vec<u8>, InflateFail> {
+    let hard = cap.saturating_add(1);
     let mut out: Vec<u8> = Vec::with_capacity(initial);
-    let mut d = Decompress::new(false);
     loop {
         if out.len() >= out.capacity() {
             if out.len() >= hard {
