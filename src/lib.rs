@@ -48,6 +48,6 @@ pub mod report;
 pub mod resvalue;
 pub mod scan;
 pub mod screens;
-pub mod similarity;
 pub mod signing;
+pub mod similarity;
 pub mod stringpool;

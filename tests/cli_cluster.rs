@@ -111,16 +111,32 @@ fn example_collection_clusters_are_its_families() {
         }
     }
     let c = &report["clusters"][0];
-    for key in ["id", "members", "score", "shared", "differs", "provenance", "explanation"] {
+    for key in [
+        "id",
+        "members",
+        "score",
+        "shared",
+        "differs",
+        "provenance",
+        "explanation",
+    ] {
         assert!(!c[key].is_null(), "cluster key {key}");
     }
-    assert!(c["explanation"].as_str().expect("text").contains("same job"));
+    assert!(c["explanation"]
+        .as_str()
+        .expect("text")
+        .contains("same job"));
     // The complaint cluster holds the white-label clone and names it.
     let clones: Vec<&Json> = report["clusters"]
         .as_array()
         .expect("clusters")
         .iter()
-        .flat_map(|c| c["provenance"]["white_label_clones"].as_array().into_iter().flatten())
+        .flat_map(|c| {
+            c["provenance"]["white_label_clones"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        })
         .collect();
     assert_eq!(clones.len(), 1, "mianyang is a rebuild of chengdu");
     let pair: BTreeSet<String> = clones[0]
@@ -131,7 +147,10 @@ fn example_collection_clusters_are_its_families() {
         .collect();
     assert_eq!(
         pair,
-        BTreeSet::from(["chengdu_12345.apk".to_string(), "mianyang_12345.apk".to_string()])
+        BTreeSet::from([
+            "chengdu_12345.apk".to_string(),
+            "mianyang_12345.apk".to_string()
+        ])
     );
 }
 
@@ -159,15 +178,32 @@ fn scan_writes_an_index_and_reuses_it() {
     let apks = collection().join("apks");
     let first = run(&[os("scan"), apks.as_os_str(), os("-o"), index.as_os_str()]);
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert!(text(&first.stderr).contains("12 analysed, 0 reused"), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stderr).contains("12 analysed, 0 reused"),
+        "{}",
+        text(&first.stderr)
+    );
     let second = run(&[os("scan"), apks.as_os_str(), os("-o"), index.as_os_str()]);
-    assert!(text(&second.stderr).contains("0 analysed, 12 reused"), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("0 analysed, 12 reused"),
+        "{}",
+        text(&second.stderr)
+    );
     // A copy elsewhere is recognised by its SHA-256.
     let copy_dir = dir.join("copy");
     std::fs::create_dir_all(&copy_dir).expect("mkdir");
     std::fs::copy(apk("wuhan_12345"), copy_dir.join("wuhan.apk")).expect("copy");
-    let third = run(&[os("scan"), copy_dir.as_os_str(), os("-o"), index.as_os_str()]);
-    assert!(text(&third.stderr).contains("0 analysed, 1 reused"), "{}", text(&third.stderr));
+    let third = run(&[
+        os("scan"),
+        copy_dir.as_os_str(),
+        os("-o"),
+        index.as_os_str(),
+    ]);
+    assert!(
+        text(&third.stderr).contains("0 analysed, 1 reused"),
+        "{}",
+        text(&third.stderr)
+    );
 
     let index_json: Json =
         serde_json::from_slice(&std::fs::read(&index).expect("index")).expect("index JSON");
@@ -187,7 +223,12 @@ fn scan_writes_an_index_and_reuses_it() {
 #[test]
 fn broken_non_apk_and_duplicate_files_are_listed_not_dropped() {
     let dir = temp_dir("bad");
-    for name in ["hangzhou_12345", "wuhan_12345", "chengdu_12345", "changsha_bus"] {
+    for name in [
+        "hangzhou_12345",
+        "wuhan_12345",
+        "chengdu_12345",
+        "changsha_bus",
+    ] {
         std::fs::copy(apk(name), dir.join(format!("{name}.apk"))).expect("copy");
     }
     std::fs::copy(apk("wuhan_12345"), dir.join("wuhan_again.apk")).expect("copy");
@@ -198,7 +239,11 @@ fn broken_non_apk_and_duplicate_files_are_listed_not_dropped() {
     std::fs::write(dir.join("empty.apk"), "").expect("write");
 
     let (report, out) = cluster_json(&[&dir], &[]);
-    assert!(out.status.success(), "some apps were analysed: {}", text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "some apps were analysed: {}",
+        text(&out.stderr)
+    );
     let apps = report["apps"].as_array().expect("apps");
     assert_eq!(apps.len(), 9, "every file is in the report");
     let errors: BTreeMap<String, String> = apps
@@ -215,7 +260,10 @@ fn broken_non_apk_and_duplicate_files_are_listed_not_dropped() {
         BTreeSet::from(["truncated.apk", "notes.txt", "fake.apk", "empty.apk"])
     );
     for (file, e) in &errors {
-        assert!(!e.is_empty() && !e.contains('\n'), "{file}: one-line reason {e:?}");
+        assert!(
+            !e.is_empty() && !e.contains('\n'),
+            "{file}: one-line reason {e:?}"
+        );
     }
     // Each bad file is also named on stderr, one line each.
     let err = text(&out.stderr);
@@ -323,7 +371,10 @@ fn compare_separates_function_from_provenance() {
         .find(|p| p["dim"] == "signers")
         .expect("signers");
     assert_eq!(signers["overlap"], 1.0);
-    assert!(v["explanation"].as_str().unwrap_or("").contains("Shared provenance alone"));
+    assert!(v["explanation"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Shared provenance alone"));
     assert_eq!(v["dimensions"].as_array().map(Vec::len), Some(9));
 }
 
@@ -333,11 +384,21 @@ fn a_timeout_becomes_an_error_entry() {
         &[&apk("wuhan_12345"), &apk("hangzhou_12345")],
         &["--timeout-per-apk", "0.000001"],
     );
-    assert_eq!(out.status.code(), Some(2), "nothing analysed: the run failed");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "nothing analysed: the run failed"
+    );
     let apps = report["apps"].as_array().expect("apps");
     assert_eq!(apps.len(), 2);
     for a in apps {
-        assert!(a["error"].as_str().unwrap_or("").contains("--timeout-per-apk"), "{a}");
+        assert!(
+            a["error"]
+                .as_str()
+                .unwrap_or("")
+                .contains("--timeout-per-apk"),
+            "{a}"
+        );
     }
 }
 

@@ -32,20 +32,25 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
     let labels: Value =
         serde_json::from_slice(&std::fs::read(dir.join("labels.json")).ok()?).ok()?;
     let apps = labels.get("apps")?.as_object()?;
-    let (records, stats) = scan::gather(
-        &[dir.join("apks")],
-        None,
-        false,
-        &ScanOptions::default(),
-    )
-    .ok()?;
+    let (records, stats) =
+        scan::gather(&[dir.join("apks")], None, false, &ScanOptions::default()).ok()?;
     assert_eq!(stats.errors, 0, "every govgen app is analysed");
-    assert_eq!(records.len(), apps.len(), "every labelled app is in the report");
+    assert_eq!(
+        records.len(),
+        apps.len(),
+        "every labelled app is in the report"
+    );
     if sweep {
         // How much room the default threshold has (figures only).
         let mut line = format!("{profile}: F1 by threshold:");
         for t in [0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3] {
-            let r = cluster::cluster(&records, &ClusterOptions { threshold: t, ..ClusterOptions::default() });
+            let r = cluster::cluster(
+                &records,
+                &ClusterOptions {
+                    threshold: t,
+                    ..ClusterOptions::default()
+                },
+            );
             line.push_str(&format!(" {t}: {:.3}", pairwise_f1(&r, apps)));
         }
         println!("{line}");
@@ -81,7 +86,7 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
     for (i, a) in files.iter().enumerate() {
         for b in files.iter().skip(i + 1) {
             let same_family = label(a, "family") == label(b, "family");
-            let together = cluster_of.get(*a).is_some() && cluster_of.get(*a) == cluster_of.get(*b);
+            let together = cluster_of.contains_key(*a) && cluster_of.get(*a) == cluster_of.get(*b);
             match (same_family, together) {
                 (true, true) => tp += 1,
                 (false, true) => fp += 1,
@@ -101,7 +106,7 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
     for (file, app) in apps {
         if let Some(orig) = app.get("clone_of").and_then(Value::as_str) {
             clones += 1;
-            if cluster_of.get(file).is_some() && cluster_of.get(file) == cluster_of.get(orig) {
+            if cluster_of.contains_key(file) && cluster_of.get(file) == cluster_of.get(orig) {
                 clones_found += 1;
             }
         }
@@ -141,12 +146,16 @@ fn pairwise_f1(report: &cluster::ClusterReport, apps: &serde_json::Map<String, V
         .iter()
         .filter_map(|a| a.cluster.map(|c| (name(&a.file), c)))
         .collect();
-    let family = |f: &str| apps.get(f).and_then(|a| a.get("family")).and_then(Value::as_str);
+    let family = |f: &str| {
+        apps.get(f)
+            .and_then(|a| a.get("family"))
+            .and_then(Value::as_str)
+    };
     let files: Vec<&String> = apps.keys().collect();
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     for (i, a) in files.iter().enumerate() {
         for b in files.iter().skip(i + 1) {
-            let together = cluster_of.get(*a).is_some() && cluster_of.get(*a) == cluster_of.get(*b);
+            let together = cluster_of.contains_key(*a) && cluster_of.get(*a) == cluster_of.get(*b);
             match (family(a) == family(b), together) {
                 (true, true) => tp += 1,
                 (false, true) => fp += 1,
@@ -166,9 +175,22 @@ fn govgen_public_families_are_the_clusters() {
         eprintln!("skipped: {GOVGEN}/public not present");
         return;
     };
-    assert!(e.f1 >= 0.95, "F1 {:.3} (precision {:.3}, recall {:.3})", e.f1, e.precision, e.recall);
-    assert_eq!(e.clones_found, e.clones, "every white-label clone is with its original");
-    assert_eq!(e.same_vendor_merged, 0, "of {} same-vendor different-family pairs", e.same_vendor_pairs);
+    assert!(
+        e.f1 >= 0.95,
+        "F1 {:.3} (precision {:.3}, recall {:.3})",
+        e.f1,
+        e.precision,
+        e.recall
+    );
+    assert_eq!(
+        e.clones_found, e.clones,
+        "every white-label clone is with its original"
+    );
+    assert_eq!(
+        e.same_vendor_merged, 0,
+        "of {} same-vendor different-family pairs",
+        e.same_vendor_pairs
+    );
     assert!(e.duplicated_functions > 0, "recurring screens are reported");
 }
 
@@ -178,7 +200,20 @@ fn govgen_public_hard_families_are_the_clusters() {
         eprintln!("skipped: {GOVGEN}/public-hard not present");
         return;
     };
-    assert!(e.f1 >= 0.95, "F1 {:.3} (precision {:.3}, recall {:.3})", e.f1, e.precision, e.recall);
-    assert_eq!(e.clones_found, e.clones, "every white-label clone is with its original");
-    assert_eq!(e.same_vendor_merged, 0, "of {} same-vendor different-family pairs", e.same_vendor_pairs);
+    assert!(
+        e.f1 >= 0.95,
+        "F1 {:.3} (precision {:.3}, recall {:.3})",
+        e.f1,
+        e.precision,
+        e.recall
+    );
+    assert_eq!(
+        e.clones_found, e.clones,
+        "every white-label clone is with its original"
+    );
+    assert_eq!(
+        e.same_vendor_merged, 0,
+        "of {} same-vendor different-family pairs",
+        e.same_vendor_pairs
+    );
 }

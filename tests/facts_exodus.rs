@@ -104,7 +104,7 @@ fn detect_cost_on_the_largest_corpus_app() {
         let path = Path::new(SHARED).join(rel);
         if let Some(l) = input::load(&path) {
             let n: usize = l.dex.iter().map(|d| d.dex.classes().len()).sum();
-            if best.as_ref().map_or(true, |(m, _)| n > *m) {
+            if best.as_ref().is_none_or(|(m, _)| n > *m) {
                 best = Some((n, rel.clone()));
             }
         }

@@ -43,12 +43,16 @@ fn load(profile: &str) -> Option<Vec<Labelled>> {
             if s["layout"].is_null() {
                 continue; // views built in code: nothing to fingerprint
             }
-            let (Some(activity), Some(family), Some(role)) =
-                (s["activity"].as_str(), s["family"].as_str(), s["role"].as_str())
-            else {
+            let (Some(activity), Some(family), Some(role)) = (
+                s["activity"].as_str(),
+                s["family"].as_str(),
+                s["role"].as_str(),
+            ) else {
                 continue;
             };
-            let Some(screen) = by_activity.get(activity) else { continue };
+            let Some(screen) = by_activity.get(activity) else {
+                continue;
+            };
             out.push(Labelled {
                 app,
                 template: format!("{family}/{role}"),
@@ -120,8 +124,14 @@ fn check(profile: &str, min_accuracy: f64) {
         screens.len(),
         accuracy * 100.0
     );
-    assert!(accuracy >= min_accuracy, "nearest-template accuracy {accuracy:.3}");
-    assert!(same >= 2.0 * cross, "same-template {same:.3} vs login/complaint {cross:.3}");
+    assert!(
+        accuracy >= min_accuracy,
+        "nearest-template accuracy {accuracy:.3}"
+    );
+    assert!(
+        same >= 2.0 * cross,
+        "same-template {same:.3} vs login/complaint {cross:.3}"
+    );
 }
 
 #[test]
@@ -137,7 +147,9 @@ fn govgen_public_hard_same_template_screens_are_nearest() {
 #[test]
 #[ignore = "diagnostics"]
 fn confusions() {
-    let Some(screens) = load("public") else { return };
+    let Some(screens) = load("public") else {
+        return;
+    };
     let mut conf: BTreeMap<(String, String), usize> = BTreeMap::new();
     for a in &screens {
         let mut best: Option<(f64, &str)> = None;
@@ -148,13 +160,17 @@ fn confusions() {
             }
         }
         if let Some((_, t)) = best {
-            if t != a.template && screens.iter().any(|b| b.app != a.app && b.template == a.template) {
+            if t != a.template
+                && screens
+                    .iter()
+                    .any(|b| b.app != a.app && b.template == a.template)
+            {
                 *conf.entry((a.template.clone(), t.to_string())).or_insert(0) += 1;
             }
         }
     }
     let mut v: Vec<_> = conf.into_iter().collect();
-    v.sort_by(|x, y| y.1.cmp(&x.1));
+    v.sort_by_key(|x| std::cmp::Reverse(x.1));
     for ((a, b), n) in v.iter().take(40) {
         println!("{n:4} {a} -> {b}");
     }

@@ -316,7 +316,7 @@ pub(crate) fn locate(r: &Reader<'_>, sink: &mut Sink) -> Result<Located, Archive
              directory is readable; libziparchive makes the same choice"
                 .to_string()
         } else {
-            let android_fails = read_eocd(r, android_pos).map_or(true, |e| {
+            let android_fails = read_eocd(r, android_pos).is_none_or(|e| {
                 android_pos
                     .saturating_add(EOCD_LEN)
                     .saturating_add(usize::from(e.comment_len))

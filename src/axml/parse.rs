@@ -323,7 +323,7 @@ fn plausible_chunk(r: &Reader<'_>, pos: usize, end: usize) -> Option<usize> {
         _ => return None,
     };
     let fits = sz <= end.saturating_sub(pos);
-    (hs == want_hs && sz >= min_size && sz % 4 == 0 && fits).then_some(sz)
+    (hs == want_hs && sz >= min_size && sz.is_multiple_of(4) && fits).then_some(sz)
 }
 
 /// First plausible chunk header at or after `from` (byte steps).

@@ -907,7 +907,7 @@ impl CjkSet {
         let i = v - CJK_FIRST;
         self.0
             .get((i / 64) as usize)
-            .map_or(true, |w| w & (1 << (i % 64)) != 0)
+            .is_none_or(|w| w & (1 << (i % 64)) != 0)
     }
 }
 

@@ -124,7 +124,9 @@ impl Collection {
         let mut df: Vec<Vec<u32>> = vocab_sizes.iter().map(|&s| vec![0u32; s]).collect();
         for p in &prints {
             for (d, ids) in p.dims.iter().enumerate() {
-                let Some(counts) = df.get_mut(d) else { continue };
+                let Some(counts) = df.get_mut(d) else {
+                    continue;
+                };
                 for &id in ids {
                     if let Some(c) = counts.get_mut(id as usize) {
                         *c += 1;
