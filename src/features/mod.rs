@@ -70,8 +70,8 @@ pub const PROVENANCE_DIMS: [&str; 6] = [
 /// Identifier tokens that name the kind of class or widget, not what it is
 /// for.
 const NAME_STOP: &[&str] = &[
-    "activity", "act", "ui", "view", "layout", "fragment", "frag", "base", "tv", "iv", "et",
-    "btn", "ll", "rl", "lv", "rv", "fl", "cl", "v", "id", "item", "the", "of", "and",
+    "activity", "act", "ui", "view", "layout", "fragment", "frag", "base", "tv", "iv", "et", "btn",
+    "ll", "rl", "lv", "rv", "fl", "cl", "v", "id", "item", "the", "of", "and",
 ];
 
 /// Roots of framework code whose methods count in the `api` dimension.
@@ -98,7 +98,12 @@ pub struct Extras {
     pub api_calls: BTreeSet<String>,
     /// `(entry name, crc32, uncompressed size)` of every zip entry.
     pub entries: Vec<(String, u32, u64)>,
+    /// The launcher icon bitmap: `(media type, bytes)`.
+    pub icon: Option<(String, Vec<u8>)>,
 }
+
+/// Largest icon bitmap kept (reports embed it).
+pub const MAX_ICON_SIZE: u64 = 48 * 1024;
 
 /// The feature sets of one app: dimension name → sorted, deduplicated
 /// feature strings.
@@ -188,7 +193,10 @@ pub fn extract(report: &InspectReport, extras: &Extras) -> Features {
         dim("signers", report.signers.iter().map(|s| s.sha256.clone())),
         dim("code_packages", code_packages(report)),
         dim("sdks", report.sdks.iter().map(|s| s.id.clone())),
-        dim("native_libs", report.native_libs.iter().map(|l| l.name.clone())),
+        dim(
+            "native_libs",
+            report.native_libs.iter().map(|l| l.name.clone()),
+        ),
         dim("resources", resource_features(extras)),
         dim("domains", own_domains(report)),
     ];
@@ -235,7 +243,11 @@ fn screen_title(s: &Screen) -> String {
         .collect();
     let mut title = words.join(" ");
     if let Some(first) = title.get(..1) {
-        title = format!("{}{}", first.to_ascii_uppercase(), title.get(1..).unwrap_or(""));
+        title = format!(
+            "{}{}",
+            first.to_ascii_uppercase(),
+            title.get(1..).unwrap_or("")
+        );
     }
     title
 }

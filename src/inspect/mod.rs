@@ -445,7 +445,12 @@ fn analyse(
 
     anomalies.extend(archive.read_anomalies());
     let extras = match want_extras {
-        true => extras(archive, &parts.dex, &facts.code_split),
+        true => extras(
+            archive,
+            &parts.dex,
+            &facts.code_split,
+            parts.manifest.icon.as_deref(),
+        ),
         false => Extras::default(),
     };
     let AppParts {
@@ -454,40 +459,48 @@ fn analyse(
         native,
         ..
     } = parts;
-    Ok((InspectReport {
-        schema_version: SCHEMA_VERSION,
-        file: String::new(),
-        sha256: String::new(),
-        size: 0,
-        manifest,
-        entries: archive.entries().len(),
-        signers: signing.signers,
-        signing: SigningSummary {
-            schemes: signing.schemes,
-            blocks: signing.blocks,
-            lineage: signing.lineage,
-            v1_apk_signed_declared: signing.v1_apk_signed_declared,
-            v1_signature_files: signing.v1_signature_files,
+    Ok((
+        InspectReport {
+            schema_version: SCHEMA_VERSION,
+            file: String::new(),
+            sha256: String::new(),
+            size: 0,
+            manifest,
+            entries: archive.entries().len(),
+            signers: signing.signers,
+            signing: SigningSummary {
+                schemes: signing.schemes,
+                blocks: signing.blocks,
+                lineage: signing.lineage,
+                v1_apk_signed_declared: signing.v1_apk_signed_declared,
+                v1_signature_files: signing.v1_signature_files,
+            },
+            dex: DexSummary::of(&dex),
+            abis: native.abis,
+            native_libs: native.libs,
+            code_split: facts.code_split,
+            sdks: facts.sdks,
+            frameworks: facts.frameworks,
+            capabilities: facts.capabilities,
+            endpoints: facts.endpoints,
+            obfuscation: facts.obfuscation,
+            packers: facts.packers,
+            screens,
+            anomalies,
+            manifest_xml: Some(xml),
         },
-        dex: DexSummary::of(&dex),
-        abis: native.abis,
-        native_libs: native.libs,
-        code_split: facts.code_split,
-        sdks: facts.sdks,
-        frameworks: facts.frameworks,
-        capabilities: facts.capabilities,
-        endpoints: facts.endpoints,
-        obfuscation: facts.obfuscation,
-        packers: facts.packers,
-        screens,
-        anomalies,
-        manifest_xml: Some(xml),
-    }, extras))
+        extras,
+    ))
 }
 
 /// The feature stage's extras: framework methods invoked by classes that
 /// are not library code, and every entry's CRC-32 and size.
-fn extras(archive: &Archive<'_>, dex: &[DexInput], split: &CodeSplit) -> Extras {
+fn extras(
+    archive: &Archive<'_>,
+    dex: &[DexInput],
+    split: &CodeSplit,
+    icon: Option<&str>,
+) -> Extras {
     let mut api_calls = std::collections::BTreeSet::new();
     for d in dex {
         for class in d.dex.classes() {
@@ -511,7 +524,55 @@ fn extras(archive: &Archive<'_>, dex: &[DexInput], split: &CodeSplit) -> Extras 
         .iter()
         .map(|e| (e.name.clone(), e.crc32, e.uncompressed_size))
         .collect();
-    Extras { api_calls, entries }
+    Extras {
+        api_calls,
+        entries,
+        icon: icon_bitmap(archive, icon),
+    }
+}
+
+/// The launcher icon as `(media type, bytes)`: the manifest's icon when it
+/// is a bitmap, else (an adaptive icon in XML) the largest bitmap with the
+/// same file name in another `mipmap`/`drawable` folder; at most
+/// [`crate::features::MAX_ICON_SIZE`] bytes.
+fn icon_bitmap(archive: &Archive<'_>, icon: Option<&str>) -> Option<(String, Vec<u8>)> {
+    let icon = icon?;
+    let media = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".png") {
+            Some("image/png")
+        } else if lower.ends_with(".webp") {
+            Some("image/webp")
+        } else if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+            Some("image/jpeg")
+        } else {
+            None
+        }
+    };
+    let small = |e: &&crate::archive::Entry| {
+        e.uncompressed_size > 0 && e.uncompressed_size <= crate::features::MAX_ICON_SIZE
+    };
+    let entry = match media(icon) {
+        Some(_) => archive.entry(icon).filter(small),
+        None => {
+            let stem = icon.rsplit('/').next()?.split('.').next()?;
+            archive
+                .entries()
+                .iter()
+                .filter(|e| media(&e.name).is_some() && small(e))
+                .filter(|e| e.name.starts_with("res/mipmap") || e.name.starts_with("res/drawable"))
+                .filter(|e| {
+                    e.name.rsplit('/').next().and_then(|f| f.split('.').next()) == Some(stem)
+                })
+                .max_by(|a, b| {
+                    a.uncompressed_size
+                        .cmp(&b.uncompressed_size)
+                        .then(b.name.cmp(&a.name))
+                })
+        }
+    }?;
+    let bytes = archive.read(entry).ok()?;
+    Some((media(&entry.name)?.to_string(), bytes))
 }
 
 /// The facts stage's results for one app.

@@ -133,6 +133,16 @@ pub struct AppFacts {
     pub debuggable: bool,
     /// Cleartext traffic allowed.
     pub cleartext_traffic: bool,
+    /// Packers and protectors found (names).
+    #[serde(default)]
+    pub packers: Vec<String>,
+    /// Exported components (other than launcher activities) that no
+    /// permission guards.
+    #[serde(default)]
+    pub exported_unguarded: Vec<String>,
+    /// The launcher icon as a `data:` URI (bitmaps up to 48 KiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
 }
 
 /// A signer certificate.
@@ -145,9 +155,22 @@ pub struct SignerFact {
 }
 
 impl AppFacts {
-    /// The facts of an inspected app.
-    pub fn of(r: &InspectReport) -> AppFacts {
+    /// The facts of an inspected app (`icon`: media type and bitmap).
+    pub fn of(r: &InspectReport, icon: Option<&(String, Vec<u8>)>) -> AppFacts {
         let m = &r.manifest;
+        let app_permission = m.application.permission.as_ref();
+        let exported_unguarded = m
+            .activities
+            .iter()
+            .chain(&m.activity_aliases)
+            .chain(&m.services)
+            .chain(&m.receivers)
+            .chain(&m.providers)
+            .filter(|c| c.exported && c.permission.is_none() && app_permission.is_none())
+            .filter(|c| c.read_permission.is_none() && c.write_permission.is_none())
+            .filter(|c| !m.launcher_activities.contains(&c.name))
+            .map(|c| c.name.clone())
+            .collect();
         AppFacts {
             package: m.package.clone(),
             label: m.label.clone(),
@@ -172,8 +195,33 @@ impl AppFacts {
             packed: r.packers.packed,
             debuggable: m.application.debuggable,
             cleartext_traffic: m.application.uses_cleartext_traffic,
+            packers: r
+                .packers
+                .packers
+                .iter()
+                .chain(&r.packers.protectors)
+                .map(|d| d.name.to_string())
+                .collect(),
+            exported_unguarded,
+            icon: icon.map(|(media, bytes)| format!("data:{media};base64,{}", base64(bytes))),
         }
     }
+}
+
+/// Standard base64 with padding (RFC 4648), for `data:` URIs.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sym = |v: u32| char::from(ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A'));
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (b(0) << 16) | (b(1) << 8) | b(2);
+        out.push(sym(n >> 18));
+        out.push(sym(n >> 12));
+        out.push(if chunk.len() > 1 { sym(n >> 6) } else { '=' });
+        out.push(if chunk.len() > 2 { sym(n) } else { '=' });
+    }
+    out
 }
 
 impl AppRecord {
@@ -185,7 +233,7 @@ impl AppRecord {
             size: report.size,
             modified: None,
             error: None,
-            facts: Some(AppFacts::of(report)),
+            facts: Some(AppFacts::of(report, extras.icon.as_ref())),
             features: features::extract(report, extras),
             screens: features::screen_summaries(&report.screens),
         }
@@ -207,7 +255,10 @@ impl AppRecord {
 
     /// Package name, or empty for a file that was not analysed.
     pub fn package(&self) -> &str {
-        self.facts.as_ref().map(|f| f.package.as_str()).unwrap_or("")
+        self.facts
+            .as_ref()
+            .map(|f| f.package.as_str())
+            .unwrap_or("")
     }
 
     /// Label, else package, else file name: what a person calls the app.
@@ -502,7 +553,12 @@ fn scan_one(
     }
     let data = match std::fs::read(path) {
         Ok(d) => d,
-        Err(e) => return (failed(file, meta.len(), format!("cannot read file: {e}")), false),
+        Err(e) => {
+            return (
+                failed(file, meta.len(), format!("cannot read file: {e}")),
+                false,
+            )
+        }
     };
     let sha = crate::reader::to_hex(&Sha256::digest(&data));
     if let Some(old) = by_sha.get(sha.as_str()) {
@@ -640,4 +696,25 @@ pub fn gather(
     let mut seen = std::collections::HashSet::new();
     records.retain(|r| seen.insert(r.file.clone()));
     Ok((records, stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(base64(input.as_bytes()), want);
+        }
+    }
 }

@@ -51,9 +51,18 @@ pub fn mix(mut z: u64) -> u64 {
 }
 
 /// The MinHash signature of app `i` (`bands * rows` values).
+///
+/// Weighted: each feature weighs its rarity (idf) times its dimension's
+/// weight in the combined score, and each bin keeps the feature with the
+/// least `-ln(u) / weight` (`u` a fixed hash of the feature; P-MinHash), so
+/// two apps agree on a bin with a probability that grows with the weight of
+/// what they share. Shared rare features (a family's screens) make
+/// candidates; shared popular ones (the generic words and widgets a third
+/// of all apps have) rarely do.
 pub fn signature(coll: &Collection, i: usize, params: &LshParams) -> Vec<u32> {
     let k = params.bands.saturating_mul(params.rows).max(1);
     let mut bins = vec![u32::MAX; k];
+    let mut keys = vec![f64::INFINITY; k];
     let mut filled = vec![false; k];
     let n = coll.len();
     let Some(print) = coll.prints.get(i) else {
@@ -61,16 +70,28 @@ pub fn signature(coll: &Collection, i: usize, params: &LshParams) -> Vec<u32> {
     };
     for (d, ids) in print.dims.iter().enumerate() {
         let df = coll.df.get(d);
+        let dim_weight = super::WEIGHTS.get(d).copied().unwrap_or(1.0);
         for &id in ids {
             let count = df.and_then(|df| df.get(id as usize)).copied().unwrap_or(0) as usize;
             if n >= 4 && count.saturating_mul(2) > n {
                 continue;
             }
+            let weight = f64::from(coll.weight(d, id)) * dim_weight;
+            if weight <= 0.0 {
+                continue;
+            }
             let h = mix(((d as u64) << 32) | u64::from(id));
             let bin = (((h >> 32) * k as u64) >> 32) as usize;
-            let value = h as u32;
-            if let (Some(b), Some(f)) = (bins.get_mut(bin), filled.get_mut(bin)) {
-                *b = value.min(*b);
+            // u in (0, 1], from bits independent of the bin's.
+            let u = ((mix(h) >> 11) + 1) as f64 / (1u64 << 53) as f64;
+            let key = -u.ln() / weight;
+            if let (Some(b), Some(kk), Some(f)) =
+                (bins.get_mut(bin), keys.get_mut(bin), filled.get_mut(bin))
+            {
+                if key < *kk || (key == *kk && (h as u32) < *b) {
+                    *kk = key;
+                    *b = h as u32;
+                }
                 *f = true;
             }
         }
@@ -106,41 +127,146 @@ fn densify(bins: &mut [u32], filled: &[bool]) {
     }
 }
 
-/// Candidate pairs `(a, b)` with `a < b`, sorted and deduplicated.
-pub fn candidates(signatures: &[Vec<u32>], params: &LshParams) -> Vec<(u32, u32)> {
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(signatures.len());
-    for band in 0..params.bands {
-        keys.clear();
-        for (app, sig) in signatures.iter().enumerate() {
-            let start = band * params.rows;
-            let Some(values) = sig.get(start..start + params.rows) else {
+/// The signatures of every app of `coll`, in parallel.
+pub fn signatures(coll: &Collection, params: &LshParams) -> Vec<Vec<u32>> {
+    use rayon::prelude::*;
+    (0..coll.len())
+        .into_par_iter()
+        .map(|i| signature(coll, i, params))
+        .collect()
+}
+
+/// Marks an app that is alone in its bucket (or in an oversized one) in a
+/// band: it meets nobody there.
+const NO_BUCKET: u32 = u32::MAX;
+
+/// The LSH buckets of a collection, band by band, so that each app's
+/// candidates can be listed on their own (in parallel, without ever
+/// holding every candidate pair in memory).
+#[derive(Debug, Clone, Default)]
+pub struct BandIndex {
+    n: usize,
+    bands: usize,
+    /// Per band, the apps sorted by (band key, app): buckets are runs.
+    order: Vec<u32>,
+    /// `bucket[band * n + app]`: index into `starts` of the app's bucket,
+    /// or [`NO_BUCKET`].
+    bucket: Vec<u32>,
+    /// Bucket `k` is `order[starts[2k]..starts[2k + 1]]`.
+    starts: Vec<u32>,
+}
+
+impl BandIndex {
+    /// Buckets `signatures` (one per app) by band.
+    pub fn new(signatures: &[Vec<u32>], params: &LshParams) -> BandIndex {
+        use rayon::prelude::*;
+        let n = signatures.len();
+        let per_band: Vec<Vec<(u64, u32)>> = (0..params.bands)
+            .into_par_iter()
+            .map(|band| {
+                let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+                for (app, sig) in signatures.iter().enumerate() {
+                    let start = band * params.rows;
+                    let Some(values) = sig.get(start..start + params.rows) else {
+                        continue;
+                    };
+                    let mut h = mix(band as u64);
+                    for &v in values {
+                        h = mix(h ^ u64::from(v));
+                    }
+                    keys.push((h, app as u32));
+                }
+                keys.sort_unstable();
+                keys
+            })
+            .collect();
+        let mut index = BandIndex {
+            n,
+            bands: params.bands,
+            order: Vec::with_capacity(params.bands * n),
+            bucket: vec![NO_BUCKET; params.bands * n],
+            starts: Vec::new(),
+        };
+        for (band, keys) in per_band.into_iter().enumerate() {
+            let base = index.order.len();
+            index.order.extend(keys.iter().map(|k| k.1));
+            let mut at = base;
+            for run in keys.chunk_by(|x, y| x.0 == y.0) {
+                if run.len() >= 2 && run.len() <= params.max_bucket {
+                    let k = (index.starts.len() / 2) as u32;
+                    index.starts.push(at as u32);
+                    index.starts.push((at + run.len()) as u32);
+                    for &(_, app) in run {
+                        if let Some(slot) = index.bucket.get_mut(band * n + app as usize) {
+                            *slot = k;
+                        }
+                    }
+                }
+                at += run.len();
+            }
+        }
+        index
+    }
+
+    /// Number of apps.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// True when there are no apps.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The candidates `b > a` of app `a` into `out`, sorted and
+    /// deduplicated.
+    pub fn neighbors(&self, a: u32, out: &mut Vec<u32>) {
+        out.clear();
+        for band in 0..self.bands {
+            let Some(&k) = self.bucket.get(band * self.n + a as usize) else {
                 continue;
             };
-            let mut h = mix(band as u64);
-            for &v in values {
-                h = mix(h ^ u64::from(v));
-            }
-            keys.push((h, app as u32));
-        }
-        keys.sort_unstable();
-        for run in keys.chunk_by(|x, y| x.0 == y.0) {
-            if run.len() < 2 || run.len() > params.max_bucket {
+            if k == NO_BUCKET {
                 continue;
             }
-            for (i, x) in run.iter().enumerate() {
-                for y in run.iter().skip(i + 1) {
-                    pairs.push((x.1.min(y.1), x.1.max(y.1)));
-                }
-            }
+            let k = k as usize;
+            let (Some(&lo), Some(&hi)) = (self.starts.get(2 * k), self.starts.get(2 * k + 1))
+            else {
+                continue;
+            };
+            let Some(run) = self.order.get(lo as usize..hi as usize) else {
+                continue;
+            };
+            // Apps within a bucket are in ascending order.
+            let after = run.partition_point(|&b| b <= a);
+            out.extend(run.iter().skip(after));
         }
-        if band % 8 == 7 {
-            pairs.sort_unstable();
-            pairs.dedup();
-        }
+        out.sort_unstable();
+        out.dedup();
     }
-    pairs.sort_unstable();
-    pairs.dedup();
+
+    /// Number of distinct candidate pairs (counted in parallel).
+    pub fn count_pairs(&self) -> usize {
+        use rayon::prelude::*;
+        (0..self.n as u32)
+            .into_par_iter()
+            .map_init(Vec::new, |out, a| {
+                self.neighbors(a, out);
+                out.len()
+            })
+            .sum()
+    }
+}
+
+/// Candidate pairs `(a, b)` with `a < b`, sorted and deduplicated.
+pub fn candidates(signatures: &[Vec<u32>], params: &LshParams) -> Vec<(u32, u32)> {
+    let index = BandIndex::new(signatures, params);
+    let mut pairs = Vec::new();
+    let mut out = Vec::new();
+    for a in 0..index.len() as u32 {
+        index.neighbors(a, &mut out);
+        pairs.extend(out.iter().map(|&b| (a, b)));
+    }
     pairs
 }
 
