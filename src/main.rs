@@ -60,7 +60,12 @@ struct ScanCmd {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// The index to write (re-used when it exists).
-    #[arg(short, long, value_name = "INDEX", default_value = "fingertip-index.json")]
+    #[arg(
+        short,
+        long,
+        value_name = "INDEX",
+        default_value = "fingertip-index.json"
+    )]
     output: PathBuf,
     #[command(flatten)]
     batch: BatchArgs,
@@ -74,9 +79,14 @@ struct ClusterCmd {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
-    /// Write the report here instead of standard output.
+    /// Write the report here instead of standard output (with `--format
+    /// csv`, a folder or a path ending in `/` gets apps.csv, clusters.csv
+    /// and pairs.csv).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The table `--format csv` writes.
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = CsvKindArg::Clusters)]
+    csv_kind: CsvKindArg,
     /// Similarity at or above which apps are duplicates.
     #[arg(long, value_name = "T", default_value_t = fingertip::cluster::DEFAULT_THRESHOLD)]
     threshold: f64,
@@ -129,6 +139,35 @@ enum ReportFormat {
     Text,
     /// The machine contract (see docs/cluster-json.md).
     Json,
+    /// A short Markdown summary for a pull-request comment or memo.
+    Md,
+    /// Spreadsheet tables (see --csv-kind; docs/report-formats.md).
+    Csv,
+    /// SARIF 2.1.0 for code-scanning systems.
+    Sarif,
+    /// One self-contained HTML page (pictures, sortable tables; use with -o).
+    Html,
+}
+
+/// Which table `cluster --format csv` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum CsvKindArg {
+    /// One row per input file.
+    Apps,
+    /// One row per cluster.
+    Clusters,
+    /// One row per similar pair.
+    Pairs,
+}
+
+impl CsvKindArg {
+    fn kind(self) -> report::csv::CsvKind {
+        match self {
+            CsvKindArg::Apps => report::csv::CsvKind::Apps,
+            CsvKindArg::Clusters => report::csv::CsvKind::Clusters,
+            CsvKindArg::Pairs => report::csv::CsvKind::Pairs,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -313,7 +352,10 @@ fn run_scan(args: &ScanCmd) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    eprintln!("{}", report::scan_line(&stats, &args.output.display().to_string()));
+    eprintln!(
+        "{}",
+        report::scan_line(&stats, &args.output.display().to_string())
+    );
     if stats.errors == stats.files {
         return ExitCode::from(2);
     }
@@ -334,9 +376,25 @@ fn run_cluster(args: &ClusterCmd) -> ExitCode {
         ..cluster::ClusterOptions::default()
     };
     let result = cluster::cluster(&records, &copts);
+    if let (ReportFormat::Csv, Some(dir)) = (args.format, args.output.as_deref()) {
+        if is_dir_target(dir) {
+            if let Err(code) = write_csv_dir(&result, dir) {
+                return code;
+            }
+            if stats.errors == stats.files {
+                eprintln!("fingertip: no file could be analysed");
+                return ExitCode::from(2);
+            }
+            return ExitCode::SUCCESS;
+        }
+    }
     let text = match args.format {
         ReportFormat::Text => report::cluster_text(&result),
         ReportFormat::Json => json_text(&result),
+        ReportFormat::Md => report::markdown::cluster_markdown(&result),
+        ReportFormat::Csv => report::csv::cluster_csv(&result, args.csv_kind.kind()),
+        ReportFormat::Sarif => report::sarif::cluster_sarif(&result),
+        ReportFormat::Html => report::html::cluster_html(&result),
     };
     if let Err(code) = emit(&text, args.output.as_deref()) {
         return code;
@@ -381,6 +439,14 @@ fn run_compare(args: &CompareCmd) -> ExitCode {
     let text = match args.format {
         ReportFormat::Text => report::pair_text(&e),
         ReportFormat::Json => json_text(&e),
+        ReportFormat::Md | ReportFormat::Csv | ReportFormat::Sarif => {
+            eprintln!("fingertip: compare writes text or json (md, csv and sarif: use check)");
+            return ExitCode::from(2);
+        }
+        ReportFormat::Html => {
+            eprintln!("fingertip: compare writes text or json (html: use cluster or check)");
+            return ExitCode::from(2);
+        }
     };
     match emit(&text, None) {
         Ok(()) => ExitCode::SUCCESS,
@@ -419,6 +485,10 @@ fn run_check(args: &CheckCmd) -> ExitCode {
     let text = match args.format {
         ReportFormat::Text => report::check_text(&result),
         ReportFormat::Json => json_text(&result),
+        ReportFormat::Md => report::markdown::check_markdown(&result),
+        ReportFormat::Csv => report::csv::check_csv(&result),
+        ReportFormat::Sarif => report::sarif::check_sarif(&result),
+        ReportFormat::Html => report::html::check_html(&result),
     };
     if let Err(code) = emit(&text, args.output.as_deref()) {
         return code;
@@ -431,11 +501,33 @@ fn run_check(args: &CheckCmd) -> ExitCode {
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
-        format!("{{\"error\": \"cannot serialize the report: {e}\"}}")
-    });
+    let mut text = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialize the report: {e}\"}}"));
     text.push('\n');
     text
+}
+
+/// Whether `-o` names a folder: an existing one, or a path ending in a
+/// separator.
+fn is_dir_target(path: &std::path::Path) -> bool {
+    path.is_dir()
+        || path
+            .as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::is_separator)
+}
+
+/// `cluster --format csv -o DIR/`: apps.csv, clusters.csv and pairs.csv.
+fn write_csv_dir(result: &cluster::ClusterReport, dir: &std::path::Path) -> Result<(), ExitCode> {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("fingertip: cannot create {}: {e}", dir.display());
+        return Err(ExitCode::from(2));
+    }
+    for kind in report::csv::CsvKind::ALL {
+        let text = report::csv::cluster_csv(result, kind);
+        emit(&text, Some(&dir.join(kind.file_name())))?;
+    }
+    Ok(())
 }
 
 /// Writes `text` to `output` or standard output.

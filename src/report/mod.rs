@@ -2,6 +2,11 @@
 //! `check`. JSON is the serialization of the same models
 //! ([`ClusterReport`], [`PairExplanation`], [`CheckReport`]).
 
+pub mod csv;
+pub mod html;
+pub mod markdown;
+pub mod sarif;
+
 use crate::cluster::{CheckReport, ClusterReport, PairExplanation};
 use crate::scan::ScanStats;
 use std::fmt::Write as _;
@@ -26,9 +31,7 @@ pub fn cluster_text(r: &ClusterReport) -> String {
         );
         for f in &c.members {
             let app = r.apps.iter().find(|a| &a.file == f);
-            let name = app
-                .and_then(|a| a.label.clone())
-                .unwrap_or_default();
+            let name = app.and_then(|a| a.label.clone()).unwrap_or_default();
             let pkg = app.map(|a| a.package.as_str()).unwrap_or("");
             let _ = writeln!(s, "  {f}  {pkg}  {name}");
         }
@@ -85,7 +88,11 @@ pub fn cluster_text(r: &ClusterReport) -> String {
 pub fn pair_text(e: &PairExplanation) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", e.explanation);
-    let _ = writeln!(s, "  {:<13} {:>6} {:>6}  shared", "dimension", "weight", "score");
+    let _ = writeln!(
+        s,
+        "  {:<13} {:>6} {:>6}  shared",
+        "dimension", "weight", "score"
+    );
     for d in &e.dimensions {
         let score = d
             .score
