@@ -42,7 +42,7 @@ use std::collections::BTreeSet;
 
 /// Version of the feature definitions; an index made with another version
 /// is re-analysed.
-pub const FEATURES_VERSION: u32 = 2;
+pub const FEATURES_VERSION: u32 = 3;
 
 /// The function dimensions, in report order.
 pub const FUNCTION_DIMS: [&str; 9] = [
@@ -283,6 +283,12 @@ fn screen_features(screens: &[Screen]) -> Vec<String> {
         .collect()
 }
 
+/// English words that say nothing about what a screen is for.
+const TEXT_STOP: &[&str] = &[
+    "the", "and", "for", "you", "your", "with", "are", "this", "that", "from", "not", "all",
+    "our", "please", "can", "has", "have", "will", "was", "were", "into", "here", "there",
+];
+
 fn text_features(report: &InspectReport) -> Vec<String> {
     let label = report.manifest.label.iter();
     report
@@ -294,6 +300,7 @@ fn text_features(report: &InspectReport) -> Vec<String> {
         .flat_map(|s| text_tokens(s))
         .filter(|t| t.chars().count() > 1 || !t.is_ascii())
         .filter(|t| !(t.is_ascii() && t.len() < 3))
+        .filter(|t| !TEXT_STOP.contains(&t.as_str()))
         .collect()
 }
 
