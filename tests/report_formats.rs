@@ -108,6 +108,7 @@ fn cluster_snapshots() {
         "cluster.sarif",
         redact_sarif(&report::sarif::cluster_sarif(r))
     );
+    insta::assert_snapshot!("cluster.html", redact(&report::html::cluster_html(r)));
 }
 
 #[test]
@@ -119,6 +120,7 @@ fn check_snapshots() {
     insta::assert_snapshot!("check.md", redact(&report::markdown::check_markdown(r)));
     insta::assert_snapshot!("check.csv", csv_snapshot(&report::csv::check_csv(r)));
     insta::assert_snapshot!("check.sarif", redact_sarif(&report::sarif::check_sarif(r)));
+    insta::assert_snapshot!("check.html", redact(&report::html::check_html(r)));
 }
 
 #[test]
