@@ -169,11 +169,12 @@ fn pairwise_f1(report: &cluster::ClusterReport, apps: &serde_json::Map<String, V
     2.0 * p * r / (p + r).max(f64::MIN_POSITIVE)
 }
 
-#[test]
-fn govgen_public_families_are_the_clusters() {
-    let Some(e) = evaluate("public") else {
-        eprintln!("skipped: {GOVGEN}/public not present");
-        return;
+/// The bar: F1 at least 0.95, every white-label clone with its
+/// original, no same-vendor different-family pair merged.
+fn assert_quality(profile: &str) -> Option<Eval> {
+    let Some(e) = evaluate(profile) else {
+        eprintln!("skipped: {GOVGEN}/{profile} not present");
+        return None;
     };
     assert!(
         e.f1 >= 0.95,
@@ -191,29 +192,17 @@ fn govgen_public_families_are_the_clusters() {
         "of {} same-vendor different-family pairs",
         e.same_vendor_pairs
     );
-    assert!(e.duplicated_functions > 0, "recurring screens are reported");
+    Some(e)
+}
+
+#[test]
+fn govgen_public_families_are_the_clusters() {
+    if let Some(e) = assert_quality("public") {
+        assert!(e.duplicated_functions > 0, "recurring screens are reported");
+    }
 }
 
 #[test]
 fn govgen_public_hard_families_are_the_clusters() {
-    let Some(e) = evaluate("public-hard") else {
-        eprintln!("skipped: {GOVGEN}/public-hard not present");
-        return;
-    };
-    assert!(
-        e.f1 >= 0.95,
-        "F1 {:.3} (precision {:.3}, recall {:.3})",
-        e.f1,
-        e.precision,
-        e.recall
-    );
-    assert_eq!(
-        e.clones_found, e.clones,
-        "every white-label clone is with its original"
-    );
-    assert_eq!(
-        e.same_vendor_merged, 0,
-        "of {} same-vendor different-family pairs",
-        e.same_vendor_pairs
-    );
+    assert_quality("public-hard");
 }

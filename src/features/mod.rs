@@ -285,8 +285,8 @@ fn screen_features(screens: &[Screen]) -> Vec<String> {
 
 /// English words that say nothing about what a screen is for.
 const TEXT_STOP: &[&str] = &[
-    "the", "and", "for", "you", "your", "with", "are", "this", "that", "from", "not", "all",
-    "our", "please", "can", "has", "have", "will", "was", "were", "into", "here", "there",
+    "the", "and", "for", "you", "your", "with", "are", "this", "that", "from", "not", "all", "our",
+    "please", "can", "has", "have", "will", "was", "were", "into", "here", "there",
 ];
 
 fn text_features(report: &InspectReport) -> Vec<String> {

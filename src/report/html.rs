@@ -175,6 +175,29 @@ struct Card {
     badges: Vec<Badge>,
 }
 
+/// Up to `max` badges of `kind`, then one `+N <plural>` badge whose title
+/// lists the rest.
+fn capped_badges(
+    out: &mut Vec<Badge>,
+    kind: &'static str,
+    items: &[String],
+    plural: &str,
+    tip: &str,
+    max: usize,
+) {
+    for item in items.iter().take(max) {
+        out.push(badge(kind, item.clone(), tip));
+    }
+    if items.len() > max {
+        let rest: Vec<String> = items.iter().skip(max).cloned().collect();
+        out.push(badge(
+            kind,
+            format!("+{} {plural}", items.len() - max),
+            rest.join(", "),
+        ));
+    }
+}
+
 fn badge(kind: &'static str, text: impl Into<String>, title: impl Into<String>) -> Badge {
     Badge {
         kind,
@@ -203,40 +226,16 @@ fn badges(facts: Option<&AppFacts>) -> Vec<Badge> {
         (None, None) => {}
     }
     const MAX: usize = 8;
-    for s in f.sdks.iter().take(MAX) {
-        out.push(badge("sdk", s.clone(), "third-party SDK"));
-    }
-    if f.sdks.len() > MAX {
-        out.push(badge(
-            "sdk",
-            format!("+{} SDKs", f.sdks.len() - MAX),
-            f.sdks
-                .iter()
-                .skip(MAX)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-    }
-    for c in f.capabilities.iter().take(MAX) {
-        out.push(badge(
-            "cap",
-            c.replace('_', " "),
-            "capability its own code uses",
-        ));
-    }
-    if f.capabilities.len() > MAX {
-        out.push(badge(
-            "cap",
-            format!("+{} capabilities", f.capabilities.len() - MAX),
-            f.capabilities
-                .iter()
-                .skip(MAX)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-    }
+    capped_badges(&mut out, "sdk", &f.sdks, "SDKs", "third-party SDK", MAX);
+    let caps: Vec<String> = f.capabilities.iter().map(|c| c.replace('_', " ")).collect();
+    capped_badges(
+        &mut out,
+        "cap",
+        &caps,
+        "capabilities",
+        "capability its own code uses",
+        MAX,
+    );
     for p in &f.packers {
         out.push(badge("pack", format!("packed: {p}"), "packer or protector"));
     }
