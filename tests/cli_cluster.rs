@@ -408,3 +408,111 @@ fn a_missing_path_fails_the_whole_run() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("/nonexistent/fingertip/apks"));
 }
+
+/// Keys named in the first column of the markdown table that follows
+/// `heading` in docs/cluster-json.md (`a`, `b` rows name two keys).
+fn documented_keys(heading: &str) -> BTreeSet<String> {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cluster-json.md"))
+            .expect("docs/cluster-json.md");
+    let start = doc.find(heading).expect("heading in docs");
+    let mut keys = BTreeSet::new();
+    let mut in_table = false;
+    for line in doc[start..].lines().skip(1) {
+        if line.starts_with('|') {
+            in_table = true;
+            let first = line.split('|').nth(1).unwrap_or("");
+            for part in first.split(',') {
+                let k = part.trim().trim_matches('`');
+                if !k.is_empty() && k != "key" && !k.starts_with("---") {
+                    keys.insert(k.to_string());
+                }
+            }
+        } else if in_table {
+            break;
+        }
+    }
+    keys
+}
+
+fn object_keys(v: &Json) -> BTreeSet<String> {
+    v.as_object().expect("object").keys().cloned().collect()
+}
+
+/// docs/cluster-json.md lists exactly the keys the JSON has.
+#[test]
+fn cluster_json_matches_its_documentation() {
+    let dir = collection().join("apks");
+    let (report, _) = cluster_json(&[&dir], &[]);
+    assert_eq!(object_keys(&report), documented_keys("## `cluster`"));
+    let cluster = &report["clusters"][0];
+    assert_eq!(object_keys(cluster), documented_keys("### `clusters[]`"));
+    let function = &report["duplicated_functions"][0];
+    assert_eq!(
+        object_keys(function),
+        documented_keys("### `duplicated_functions[]`")
+    );
+    let compare = run(&[
+        os("compare"),
+        apk("hangzhou_12345").as_os_str(),
+        apk("wuhan_12345").as_os_str(),
+        os("--format"),
+        os("json"),
+    ]);
+    let pair: Json = serde_json::from_slice(&compare.stdout).expect("compare JSON");
+    assert_eq!(object_keys(&pair), documented_keys("## `compare A B`"));
+    let rest = temp_dir("docs");
+    std::fs::copy(apk("wuhan_12345"), rest.join("wuhan.apk")).expect("copy");
+    let check = run(&[
+        os("check"),
+        apk("hangzhou_12345").as_os_str(),
+        os("--against"),
+        rest.as_os_str(),
+        os("--format"),
+        os("json"),
+    ]);
+    let c: Json = serde_json::from_slice(&check.stdout).expect("check JSON");
+    assert_eq!(
+        object_keys(&c),
+        documented_keys("## `check NEW --against PATH...`")
+    );
+    let _ = std::fs::remove_dir_all(&rest);
+}
+
+/// docs/index-json.md lists exactly the keys an index has (records with
+/// and without an error).
+#[test]
+fn index_json_matches_its_documentation() {
+    let dir = temp_dir("index-docs");
+    std::fs::copy(apk("wuhan_12345"), dir.join("wuhan.apk")).expect("copy");
+    std::fs::write(dir.join("broken.apk"), b"not a zip").expect("write");
+    let index = dir.join("index.json");
+    let out = run(&[os("scan"), dir.as_os_str(), os("-o"), index.as_os_str()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/index-json.md");
+    let doc = std::fs::read_to_string(doc).expect("docs/index-json.md");
+    let keys_after = |heading: &str| -> BTreeSet<String> {
+        let start = doc.find(heading).expect("heading");
+        doc[start..]
+            .lines()
+            .skip(1)
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| l.split('|').nth(1))
+            .map(|k| k.trim().trim_matches('`').to_string())
+            .filter(|k| k != "key" && !k.starts_with("---"))
+            .collect()
+    };
+    let json: Json =
+        serde_json::from_slice(&std::fs::read(&index).expect("index")).expect("index JSON");
+    assert_eq!(
+        object_keys(&json),
+        keys_after("keys may be added without a version change.")
+    );
+    let mut record_keys = BTreeSet::new();
+    for app in json["apps"].as_array().expect("apps") {
+        record_keys.extend(object_keys(app));
+    }
+    assert_eq!(record_keys, keys_after("## `apps[]`"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
