@@ -420,6 +420,10 @@ fn child(n: usize) {
     drop(index);
 
     let t = Instant::now();
+    let edges = cluster::close_two_hop(&coll, edges, options.threshold, floor);
+    let closing = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
     let groups = linkage::average_linkage(n, &edges, options.threshold);
     let link = t.elapsed().as_secs_f64();
     let (p, r, f1) = pairwise(&groups, &family);
@@ -428,8 +432,12 @@ fn child(n: usize) {
     println!("lsh {lsh_secs:.3}");
     println!("listing {listing:.3}");
     println!("scoring {scoring:.3}");
+    println!("closing {closing:.3}");
     println!("linkage {link:.3}");
-    println!("total {:.3}", collection + lsh_secs + scoring + link);
+    println!(
+        "total {:.3}",
+        collection + lsh_secs + scoring + closing + link
+    );
     println!("candidates {n_candidates}");
     println!("edges {}", edges.len());
     println!(
@@ -479,11 +487,12 @@ fn part_scale(sizes: &[usize]) {
             num("rss_after_generate_kib") / 1024.0
         );
         println!(
-            "    Collection::new {} s | LSH signatures+buckets {} s (signatures {} s) | candidates listed and scored exactly {} s | average linkage {} s | total {} s",
+            "    Collection::new {} s | LSH signatures+buckets {} s (signatures {} s) | candidates listed and scored exactly {} s | strong triangles closed {} s | average linkage {} s | total {} s",
             get("collection"),
             get("lsh"),
             get("signatures"),
             get("scoring"),
+            get("closing"),
             get("linkage"),
             get("total")
         );

@@ -206,3 +206,48 @@ fn govgen_public_families_are_the_clusters() {
 fn govgen_public_hard_families_are_the_clusters() {
     assert_quality("public-hard");
 }
+
+/// The LSH path (used above `EXACT_LIMIT` apps) forced on govgen gives the
+/// clusters exact all-pairs scoring gives.
+#[test]
+fn govgen_lsh_candidates_give_the_exact_clusters() {
+    for profile in ["public", "public-hard"] {
+        let dir = Path::new(GOVGEN).join(profile).join("apks");
+        if !dir.is_dir() {
+            eprintln!("skipped: {} not present", dir.display());
+            return;
+        }
+        let (records, _) =
+            scan::gather(&[dir], None, false, &ScanOptions::default()).expect("scan govgen");
+        let exact = cluster::cluster(&records, &ClusterOptions::default());
+        let lsh = cluster::cluster(
+            &records,
+            &ClusterOptions {
+                exact_limit: 0,
+                ..ClusterOptions::default()
+            },
+        );
+        let members = |r: &cluster::ClusterReport| -> BTreeSet<Vec<String>> {
+            r.clusters.iter().map(|c| c.members.clone()).collect()
+        };
+        let key = |p: &cluster::PairEntry| (p.a.clone(), p.b.clone());
+        let found: BTreeSet<(String, String)> = lsh.similar_pairs.iter().map(key).collect();
+        let above: Vec<&cluster::PairEntry> = exact
+            .similar_pairs
+            .iter()
+            .filter(|p| p.score >= cluster::DEFAULT_THRESHOLD)
+            .collect();
+        let missed: Vec<f64> = above
+            .iter()
+            .filter(|p| !found.contains(&key(p)))
+            .map(|p| p.score)
+            .collect();
+        println!(
+            "{profile}: LSH finds {} of the {} pairs scoring at least the threshold (missed scores {:?})",
+            above.len() - missed.len(),
+            above.len(),
+            &missed[..missed.len().min(20)]
+        );
+        assert_eq!(members(&lsh), members(&exact), "{profile}");
+    }
+}

@@ -5,7 +5,8 @@
 //!
 //! 1. The function features of every analysed app are weighed by rarity
 //!    across the collection ([`crate::similarity`]).
-//! 2. Candidate pairs come from MinHash/LSH ([`crate::similarity::lsh`]);
+//! 2. Candidate pairs come from MinHash/LSH ([`crate::similarity::lsh`]),
+//!    plus the pairs two strong links apart ([`close_two_hop`]);
 //!    collections of up to [`EXACT_LIMIT`] apps score every pair instead.
 //! 3. Candidates are scored exactly; average linkage over the scores at
 //!    the threshold ([`DEFAULT_THRESHOLD`]) forms the clusters
@@ -32,7 +33,7 @@ use describe::{describe, round};
 pub use describe::{white_label, CLONE_RESOURCE_OVERLAP};
 use functions::duplicated_functions;
 pub use pair::{check, explain_pair, CheckReport};
-pub use pairs::{score_candidates, scored_pairs};
+pub use pairs::{close_two_hop, score_candidates, scored_pairs, MAX_TWO_HOP};
 
 use crate::features::{FUNCTION_DIMS, PROVENANCE_DIMS};
 use crate::scan::AppRecord;

@@ -76,7 +76,14 @@ pub fn signature(coll: &Collection, i: usize, params: &LshParams) -> Vec<u32> {
     };
     for (d, ids) in print.dims.iter().enumerate() {
         let df = coll.df.get(d);
-        let dim_weight = super::WEIGHTS.get(d).copied().unwrap_or(1.0);
+        // Each dimension gets its share of the signature whatever its
+        // size, as in the score (a mean over dimensions): a feature weighs
+        // its rarity over the app's total in that dimension.
+        let total = f64::from(coll.total(i, d));
+        if total <= 0.0 {
+            continue;
+        }
+        let dim_weight = super::WEIGHTS.get(d).copied().unwrap_or(1.0) / total;
         for &id in ids {
             let count = df.and_then(|df| df.get(id as usize)).copied().unwrap_or(0) as usize;
             if n >= 4 && count.saturating_mul(2) > n {

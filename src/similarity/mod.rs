@@ -180,6 +180,15 @@ impl Collection {
             .unwrap_or(0.0)
     }
 
+    /// Sum of the weights of app `app`'s features in dimension `dim`.
+    pub fn total(&self, app: usize, dim: usize) -> f32 {
+        self.totals
+            .get(app)
+            .and_then(|t| t.get(dim))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
     /// The combined score of apps `a` and `b` (indexes into `prints`).
     pub fn score(&self, a: usize, b: usize) -> f64 {
         self.pair(a, b).score
