@@ -410,29 +410,25 @@ fn a_missing_path_fails_the_whole_run() {
 }
 
 /// Keys named in the first column of the markdown table that follows
-/// `heading` in docs/cluster-json.md (`a`, `b` rows name two keys).
+/// `heading` in `docs/<doc>` (`a`, `b` rows name two keys).
+fn documented_keys_in(doc: &str, heading: &str) -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(doc);
+    let text = std::fs::read_to_string(&path).expect("docs file");
+    let start = text.find(heading).expect("heading in docs");
+    text[start..]
+        .lines()
+        .skip(1)
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(1))
+        .flat_map(|cell| cell.split(','))
+        .map(|k| k.trim().trim_matches('`').to_string())
+        .filter(|k| !k.is_empty() && k != "key" && !k.starts_with("---"))
+        .collect()
+}
+
 fn documented_keys(heading: &str) -> BTreeSet<String> {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cluster-json.md"))
-            .expect("docs/cluster-json.md");
-    let start = doc.find(heading).expect("heading in docs");
-    let mut keys = BTreeSet::new();
-    let mut in_table = false;
-    for line in doc[start..].lines().skip(1) {
-        if line.starts_with('|') {
-            in_table = true;
-            let first = line.split('|').nth(1).unwrap_or("");
-            for part in first.split(',') {
-                let k = part.trim().trim_matches('`');
-                if !k.is_empty() && k != "key" && !k.starts_with("---") {
-                    keys.insert(k.to_string());
-                }
-            }
-        } else if in_table {
-            break;
-        }
-    }
-    keys
+    documented_keys_in("cluster-json.md", heading)
 }
 
 fn object_keys(v: &Json) -> BTreeSet<String> {
@@ -489,20 +485,7 @@ fn index_json_matches_its_documentation() {
     let index = dir.join("index.json");
     let out = run(&[os("scan"), dir.as_os_str(), os("-o"), index.as_os_str()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/index-json.md");
-    let doc = std::fs::read_to_string(doc).expect("docs/index-json.md");
-    let keys_after = |heading: &str| -> BTreeSet<String> {
-        let start = doc.find(heading).expect("heading");
-        doc[start..]
-            .lines()
-            .skip(1)
-            .skip_while(|l| !l.starts_with('|'))
-            .take_while(|l| l.starts_with('|'))
-            .filter_map(|l| l.split('|').nth(1))
-            .map(|k| k.trim().trim_matches('`').to_string())
-            .filter(|k| k != "key" && !k.starts_with("---"))
-            .collect()
-    };
+    let keys_after = |heading: &str| documented_keys_in("index-json.md", heading);
     let json: Json =
         serde_json::from_slice(&std::fs::read(&index).expect("index")).expect("index JSON");
     assert_eq!(

@@ -51,7 +51,7 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
                     ..ClusterOptions::default()
                 },
             );
-            line.push_str(&format!(" {t}: {:.3}", pairwise_f1(&r, apps)));
+            line.push_str(&format!(" {t}: {:.3}", pairwise(&r, apps).2));
         }
         println!("{line}");
     }
@@ -62,17 +62,7 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
             ..ClusterOptions::default()
         },
     );
-    let name = |file: &str| {
-        PathBuf::from(file)
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default()
-    };
-    let cluster_of: BTreeMap<String, usize> = report
-        .apps
-        .iter()
-        .filter_map(|a| a.cluster.map(|c| (name(&a.file), c)))
-        .collect();
+    let cluster_of = cluster_by_name(&report);
     let label = |file: &str, key: &str| {
         apps.get(file)
             .and_then(|a| a.get(key))
@@ -81,19 +71,12 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
             .to_string()
     };
     let files: Vec<&String> = apps.keys().collect();
-    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     let (mut sv_pairs, mut sv_merged) = (0, 0);
     for (i, a) in files.iter().enumerate() {
         for b in files.iter().skip(i + 1) {
-            let same_family = label(a, "family") == label(b, "family");
             let together = cluster_of.contains_key(*a) && cluster_of.get(*a) == cluster_of.get(*b);
-            match (same_family, together) {
-                (true, true) => tp += 1,
-                (false, true) => fp += 1,
-                (true, false) => fn_ += 1,
-                _ => {}
-            }
-            if !same_family && label(a, "vendor") == label(b, "vendor") {
+            if label(a, "family") != label(b, "family") && label(a, "vendor") == label(b, "vendor")
+            {
                 sv_pairs += 1;
                 if together {
                     sv_merged += 1;
@@ -111,9 +94,7 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
             }
         }
     }
-    let precision = tp as f64 / (tp + fp).max(1) as f64;
-    let recall = tp as f64 / (tp + fn_).max(1) as f64;
-    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
+    let (precision, recall, f1) = pairwise(&report, apps);
     let families: BTreeSet<String> = files.iter().map(|f| label(f, "family")).collect();
     println!(
         "{profile}: {} apps, {} families, {} clusters; pairwise precision {precision:.3} recall {recall:.3} F1 {f1:.3}; clones found {clones_found}/{clones}; same-vendor different-family pairs merged {sv_merged}/{sv_pairs}; duplicated functions {}",
@@ -134,18 +115,27 @@ fn evaluate_at(profile: &str, threshold: f64, sweep: bool) -> Option<Eval> {
     })
 }
 
-fn pairwise_f1(report: &cluster::ClusterReport, apps: &serde_json::Map<String, Value>) -> f64 {
+/// File name → cluster id of the apps in a cluster.
+fn cluster_by_name(report: &cluster::ClusterReport) -> BTreeMap<String, usize> {
     let name = |file: &str| {
         PathBuf::from(file)
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default()
     };
-    let cluster_of: BTreeMap<String, usize> = report
+    report
         .apps
         .iter()
         .filter_map(|a| a.cluster.map(|c| (name(&a.file), c)))
-        .collect();
+        .collect()
+}
+
+/// Pairwise precision, recall and F1 of the clusters against the families.
+fn pairwise(
+    report: &cluster::ClusterReport,
+    apps: &serde_json::Map<String, Value>,
+) -> (f64, f64, f64) {
+    let cluster_of = cluster_by_name(report);
     let family = |f: &str| {
         apps.get(f)
             .and_then(|a| a.get("family"))
@@ -166,7 +156,7 @@ fn pairwise_f1(report: &cluster::ClusterReport, apps: &serde_json::Map<String, V
     }
     let p = tp as f64 / (tp + fp).max(1) as f64;
     let r = tp as f64 / (tp + fn_).max(1) as f64;
-    2.0 * p * r / (p + r).max(f64::MIN_POSITIVE)
+    (p, r, 2.0 * p * r / (p + r).max(f64::MIN_POSITIVE))
 }
 
 /// The bar: F1 at least 0.95, every white-label clone with its
