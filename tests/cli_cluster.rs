@@ -499,3 +499,21 @@ fn index_json_matches_its_documentation() {
     assert_eq!(record_keys, keys_after("## `apps[]`"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Scanning the folder the index is written into does not scan the index.
+#[test]
+fn the_index_inside_the_scanned_folder_is_not_an_input() {
+    let dir = temp_dir("own-index");
+    std::fs::copy(apk("wuhan_12345"), dir.join("wuhan.apk")).expect("copy");
+    let index = dir.join("fingertip-index.json");
+    for _ in 0..2 {
+        let out = run(&[os("scan"), dir.as_os_str(), os("-o"), index.as_os_str()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("scanned 1 files"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

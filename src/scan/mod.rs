@@ -9,7 +9,7 @@
 //!   folder is walked recursively in name order (symlinked folders not
 //!   followed, hidden entries skipped); every regular file in it is
 //!   scanned, so a non-APK or broken file shows up as an error entry
-//!   instead of vanishing.
+//!   instead of vanishing (the index being written is not an input).
 //! * Isolation: each APK is analysed on its own thread; a panic or a run
 //!   over `--timeout-per-apk` becomes that file's error entry and the
 //!   batch goes on (a timed-out analysis is abandoned, its limits bound
@@ -679,6 +679,11 @@ pub fn gather(
         let mut files = discover(&to_scan)?;
         let mut seen = std::collections::HashSet::new();
         files.retain(|f| seen.insert(f.clone()));
+        // The index being written (`scan . -o fingertip-index.json`) is
+        // our own output, not an input.
+        if let Some(own) = index_path.and_then(|p| std::fs::canonicalize(p).ok()) {
+            files.retain(|f| std::fs::canonicalize(f).ok().as_ref() != Some(&own));
+        }
         let old = match index_path {
             Some(p) if p.exists() => Some(read_index(p)?),
             _ => None,
