@@ -143,9 +143,6 @@ fn per_app(
 /// sums in the same order).
 struct PairScorer<'c> {
     coll: &'c Collection,
-    /// Per app, per dimension, the sum of its features' weights (as
-    /// [`Collection`] computes it).
-    totals: Vec<[f32; DIMS]>,
     /// First bit of each dimension in the bit set.
     offsets: [usize; DIMS],
     bits: usize,
@@ -159,28 +156,8 @@ impl<'c> PairScorer<'c> {
             *slot = bits;
             bits += coll.idf.get(d).map_or(0, Vec::len);
         }
-        let totals = coll
-            .prints
-            .par_iter()
-            .map(|p| {
-                let mut t = [0f32; DIMS];
-                for (d, slot) in t.iter_mut().enumerate() {
-                    let w = coll.idf.get(d);
-                    *slot = p
-                        .dims
-                        .get(d)
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|&id| w.and_then(|w| w.get(id as usize)).copied().unwrap_or(0.0))
-                        .sum();
-                }
-                t
-            })
-            .collect();
         PairScorer {
             coll,
-            totals,
             offsets,
             bits,
         }
@@ -222,7 +199,6 @@ impl<'c> PairScorer<'c> {
         ) else {
             return 0.0;
         };
-        let (ta, tb) = (self.totals.get(a as usize), self.totals.get(b as usize));
         let (mut sum, mut wsum) = (0.0, 0.0);
         for ((d, &offset), &dim_weight) in self.offsets.iter().enumerate().zip(WEIGHTS.iter()) {
             let ia = pa.dims.get(d).map(Vec::as_slice).unwrap_or(&[]);
@@ -230,8 +206,7 @@ impl<'c> PairScorer<'c> {
             if ia.is_empty() && ib.is_empty() {
                 continue;
             }
-            let of = |t: Option<&[f32; DIMS]>| t.and_then(|t| t.get(d)).copied().unwrap_or(0.0);
-            let total = f64::from(of(ta) + of(tb));
+            let total = f64::from(self.coll.total(a as usize, d) + self.coll.total(b as usize, d));
             let w = self.coll.idf.get(d).map(Vec::as_slice).unwrap_or(&[]);
             let mut shared = 0.0f64;
             for &id in ib {
