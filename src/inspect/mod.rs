@@ -503,18 +503,21 @@ fn extras(
 ) -> Extras {
     let mut api_calls = std::collections::BTreeSet::new();
     for d in dex {
-        for class in d.dex.classes() {
-            if split.classify_descriptor(&class.descriptor) == CodeOrigin::Library {
-                continue;
+        // Each method id once, however many classes invoke it.
+        let invoked: std::collections::BTreeSet<u32> = d
+            .dex
+            .classes()
+            .iter()
+            .filter(|c| split.classify_descriptor(&c.descriptor) != CodeOrigin::Library)
+            .flat_map(|c| c.invokes.iter().copied())
+            .collect();
+        for idx in invoked {
+            if api_calls.len() >= crate::features::MAX_API {
+                break;
             }
-            for &idx in &class.invokes {
-                if api_calls.len() >= crate::features::MAX_API {
-                    break;
-                }
-                if let Some(m) = d.dex.method_ref(idx) {
-                    if crate::features::is_api_class(&m.class) {
-                        api_calls.insert(format!("{}->{}", m.class, m.name));
-                    }
+            if let Some(m) = d.dex.method_ref(idx) {
+                if crate::features::is_api_class(&m.class) {
+                    api_calls.insert(format!("{}->{}", m.class, m.name));
                 }
             }
         }
