@@ -212,13 +212,14 @@ fn has(prints: &[Fingerprint], app: u32, dim: usize, id: u32) -> bool {
         .is_some_and(|ids| ids.binary_search(&id).is_ok())
 }
 
-/// Jaccard of two sorted string lists (`None` when both are empty).
+/// Jaccard of two sorted, deduplicated string lists (feature lists are
+/// kept so), by one merge; `None` when both are empty.
 pub(super) fn jaccard(a: &[String], b: &[String]) -> Option<f64> {
     if a.is_empty() && b.is_empty() {
         return None;
     }
-    let sa: BTreeSet<&String> = a.iter().collect();
-    let inter = b.iter().filter(|x| sa.contains(x)).count();
+    let mut inter = 0usize;
+    crate::similarity::merge_shared(a, b, |_| inter += 1);
     let union = a.len() + b.len() - inter;
     Some(inter as f64 / union.max(1) as f64)
 }

@@ -47,13 +47,9 @@ fn explain_in(an: &Analysed<'_>, a: usize, b: usize, threshold: f64) -> Option<P
         .iter()
         .map(|dim| {
             let (fa, fb) = (ra.features.provenance(dim), rb.features.provenance(dim));
-            let set: BTreeSet<&String> = fa.iter().collect();
-            let shared: Vec<String> = fb
-                .iter()
-                .filter(|x| set.contains(x))
-                .take(MAX_LISTED)
-                .cloned()
-                .collect();
+            let mut shared: Vec<String> = Vec::new();
+            crate::similarity::merge_shared(fa, fb, |x| shared.push(x.clone()));
+            shared.truncate(MAX_LISTED);
             ProvenanceRelation {
                 dim,
                 overlap: jaccard(fa, fb).map(round),

@@ -223,7 +223,7 @@ impl Collection {
     fn shared_weight(&self, a: &[u32], b: &[u32], d: usize) -> f64 {
         let w = self.idf.get(d);
         let mut s = 0.0f64;
-        merge_shared(a, b, |id| {
+        merge_shared(a, b, |&id| {
             s += f64::from(w.and_then(|w| w.get(id as usize)).copied().unwrap_or(0.0));
         });
         s
@@ -235,7 +235,7 @@ impl Collection {
             return Vec::new();
         };
         let mut out = Vec::new();
-        merge_shared(dim_ids(pa, dim), dim_ids(pb, dim), |id| out.push(id));
+        merge_shared(dim_ids(pa, dim), dim_ids(pb, dim), |&id| out.push(id));
         self.sort_by_weight(dim, &mut out);
         out
     }
@@ -262,11 +262,12 @@ fn weight_sum(p: &Fingerprint, d: usize, idf: &[Vec<f32>]) -> f32 {
         .sum()
 }
 
-/// Calls `f` for every id in both sorted lists.
-fn merge_shared(a: &[u32], b: &[u32], mut f: impl FnMut(u32)) {
+/// Calls `f` for every item in both sorted lists (one merge, no
+/// allocation).
+pub(crate) fn merge_shared<'a, T: Ord>(a: &'a [T], b: &'a [T], mut f: impl FnMut(&'a T)) {
     let (mut i, mut j) = (0, 0);
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        match x.cmp(&y) {
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
