@@ -123,6 +123,16 @@ pub struct ClusterReport {
     pub similar_pairs: Vec<PairEntry>,
 }
 
+impl ClusterReport {
+    /// The entry of `file` (`apps` is sorted by file: a binary search).
+    pub fn app(&self, file: &str) -> Option<&AppEntry> {
+        self.apps
+            .binary_search_by(|a| a.file.as_str().cmp(file))
+            .ok()
+            .and_then(|i| self.apps.get(i))
+    }
+}
+
 /// Overview counts.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {

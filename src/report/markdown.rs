@@ -127,7 +127,7 @@ pub fn cluster_markdown(r: &ClusterReport) -> String {
         let _ = writeln!(s, "| App | Package | Version | Signer | File |");
         let _ = writeln!(s, "|---|---|---|---|---|");
         for f in c.members.iter().take(MAX_MEMBERS) {
-            let app = find(r, f);
+            let app = r.app(f);
             let facts = app.and_then(|a| a.facts.as_ref());
             let signer = facts
                 .and_then(|f| f.signers.first())
@@ -379,13 +379,9 @@ fn footer(s: &mut String, tool: &str) {
     );
 }
 
-fn find<'a>(r: &'a ClusterReport, file: &str) -> Option<&'a AppEntry> {
-    r.apps.iter().find(|a| a.file == file)
-}
-
 /// The label of `file` (escaped), else its package or file name in code.
 fn app_name(r: &ClusterReport, file: &str) -> String {
-    match find(r, file) {
+    match r.app(file) {
         Some(a) => match a.label.as_deref().filter(|l| !l.trim().is_empty()) {
             Some(l) => esc(l),
             None if !a.package.is_empty() => code(&a.package),

@@ -30,7 +30,7 @@ pub fn cluster_text(r: &ClusterReport) -> String {
             c.min_score
         );
         for f in &c.members {
-            let app = r.apps.iter().find(|a| &a.file == f);
+            let app = r.app(f);
             let name = app.and_then(|a| a.label.clone()).unwrap_or_default();
             let pkg = app.map(|a| a.package.as_str()).unwrap_or("");
             let _ = writeln!(s, "  {f}  {pkg}  {name}");

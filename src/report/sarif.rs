@@ -186,7 +186,7 @@ pub fn cluster_sarif(r: &ClusterReport) -> String {
         let Some((first, others)) = c.members.split_first() else {
             continue;
         };
-        let names: Vec<String> = others.iter().map(|f| app_name(find(r, f), f)).collect();
+        let names: Vec<String> = others.iter().map(|f| app_name(r.app(f), f)).collect();
         let links: Vec<String> = names
             .iter()
             .enumerate()
@@ -210,7 +210,7 @@ pub fn cluster_sarif(r: &ClusterReport) -> String {
         let mut packages: Vec<&str> = c
             .members
             .iter()
-            .map(|f| find(r, f).map(|a| a.package.as_str()).unwrap_or(f))
+            .map(|f| r.app(f).map(|a| a.package.as_str()).unwrap_or(f))
             .collect();
         packages.sort_unstable();
         results.push(json!({
@@ -218,7 +218,7 @@ pub fn cluster_sarif(r: &ClusterReport) -> String {
             "ruleIndex": rule_index("FT001"),
             "level": "warning",
             "message": { "text": message },
-            "locations": [location(first, &app_name(find(r, first), first))],
+            "locations": [location(first, &app_name(r.app(first), first))],
             "relatedLocations": related,
             "partialFingerprints": { "fingertipFinding/v1": fingerprint(&["FT001", &packages.join(",")]) },
             "properties": {
@@ -417,10 +417,6 @@ fn related_location(id: usize, file: &str, name: &str) -> Value {
         "physicalLocation": { "artifactLocation": { "uri": file_uri(file) } },
         "message": { "text": name },
     })
-}
-
-fn find<'a>(r: &'a ClusterReport, file: &str) -> Option<&'a AppEntry> {
-    r.apps.iter().find(|a| a.file == file)
 }
 
 /// Label, else package, else file name.
