@@ -193,44 +193,26 @@ impl<'c> PairScorer<'c> {
 
     /// The combined score of the marked app `a` and app `b`.
     fn score(&self, a: u32, b: u32, marks: &[u64]) -> f64 {
-        let (Some(pa), Some(pb)) = (
-            self.coll.prints.get(a as usize),
-            self.coll.prints.get(b as usize),
-        ) else {
-            return 0.0;
-        };
-        let (mut sum, mut wsum) = (0.0, 0.0);
-        for ((d, &offset), &dim_weight) in self.offsets.iter().enumerate().zip(WEIGHTS.iter()) {
-            let ia = pa.dims.get(d).map(Vec::as_slice).unwrap_or(&[]);
-            let ib = pb.dims.get(d).map(Vec::as_slice).unwrap_or(&[]);
-            if ia.is_empty() && ib.is_empty() {
-                continue;
-            }
-            let total = f64::from(self.coll.total(a as usize, d) + self.coll.total(b as usize, d));
-            let w = self.coll.idf.get(d).map(Vec::as_slice).unwrap_or(&[]);
-            let mut shared = 0.0f64;
-            for &id in ib {
-                // Test the bit first: only shared features need their
-                // weight (most partners share few rare features).
-                let bit = offset + id as usize;
-                let set = (id as usize) < w.len()
-                    && marks
-                        .get(bit / 64)
-                        .is_some_and(|word| word >> (bit % 64) & 1 != 0);
-                if set {
-                    shared += f64::from(w.get(id as usize).copied().unwrap_or(0.0));
+        self.coll
+            .combine(a as usize, b as usize, |d, _, ib| {
+                let offset = self.offsets.get(d).copied().unwrap_or(0);
+                let w = self.coll.idf.get(d).map(Vec::as_slice).unwrap_or(&[]);
+                let mut shared = 0.0f64;
+                for &id in ib {
+                    // Test the bit first: only shared features need their
+                    // weight (most partners share few rare features).
+                    let bit = offset + id as usize;
+                    let set = (id as usize) < w.len()
+                        && marks
+                            .get(bit / 64)
+                            .is_some_and(|word| word >> (bit % 64) & 1 != 0);
+                    if set {
+                        shared += f64::from(w.get(id as usize).copied().unwrap_or(0.0));
+                    }
                 }
-            }
-            let union = total - shared;
-            let j = if union > 0.0 { shared / union } else { 1.0 };
-            sum += dim_weight * j.clamp(0.0, 1.0);
-            wsum += dim_weight;
-        }
-        if wsum > 0.0 {
-            sum / wsum
-        } else {
-            0.0
-        }
+                shared
+            })
+            .score
     }
 }
 

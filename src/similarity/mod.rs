@@ -196,20 +196,31 @@ impl Collection {
 
     /// The per-dimension and combined scores of apps `a` and `b`.
     pub fn pair(&self, a: usize, b: usize) -> PairScore {
+        self.combine(a, b, |d, ia, ib| self.shared_weight(ia, ib, d))
+    }
+
+    /// The scores of apps `a` and `b` given how the weight of their shared
+    /// features in a dimension is found (`shared(dim, ids of a, ids of b)`):
+    /// a merge of the two lists here, a bit-set lookup in the cluster
+    /// stage's batch scorer. One formula, so both give the same bits.
+    pub fn combine(
+        &self,
+        a: usize,
+        b: usize,
+        mut shared: impl FnMut(usize, &[u32], &[u32]) -> f64,
+    ) -> PairScore {
         let mut dims = [None; DIMS];
         let (Some(pa), Some(pb)) = (self.prints.get(a), self.prints.get(b)) else {
             return PairScore { score: 0.0, dims };
         };
-        let (ta, tb) = (self.totals.get(a), self.totals.get(b));
         let (mut sum, mut wsum) = (0.0, 0.0);
         for ((d, slot), weight) in dims.iter_mut().enumerate().zip(WEIGHTS) {
-            let at = |t: Option<&[f32; DIMS]>| t.and_then(|t| t.get(d)).copied().unwrap_or(0.0);
-            let total = f64::from(at(ta) + at(tb));
             let (ia, ib) = (dim_ids(pa, d), dim_ids(pb, d));
             if ia.is_empty() && ib.is_empty() {
                 continue;
             }
-            let shared = self.shared_weight(ia, ib, d);
+            let total = f64::from(self.total(a, d) + self.total(b, d));
+            let shared = shared(d, ia, ib);
             let union = total - shared;
             let j = if union > 0.0 { shared / union } else { 1.0 };
             *slot = Some(j.clamp(0.0, 1.0));
