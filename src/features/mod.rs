@@ -231,12 +231,13 @@ fn screen_title(s: &Screen) -> String {
     if let Some(l) = s.label.as_ref().filter(|l| !l.trim().is_empty()) {
         return l.clone();
     }
-    let name = s.page.as_deref().unwrap_or(&s.activity);
-    let simple = name.rsplit(['.', '/']).next().unwrap_or_default();
-    let simple = match s.page {
-        Some(_) => name.rsplit('/').next().unwrap_or_default(),
-        None => simple,
-    };
+    // `assets/www/index.html` → `index.html`; `a.b.ComplaintActivity` →
+    // `ComplaintActivity`.
+    let simple = match &s.page {
+        Some(page) => page.rsplit('/').next(),
+        None => s.activity.rsplit('.').next(),
+    }
+    .unwrap_or_default();
     let words: Vec<String> = ident_tokens(simple)
         .into_iter()
         .filter(|t| !matches!(t.as_str(), "activity" | "act" | "html" | "htm"))
